@@ -1,0 +1,20 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { StanceLedgerModule } from '@stance-ledger/application';
+import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
+import { HealthController } from './health/health.controller';
+import { CountryCodePipe } from './stances/country-code.pipe';
+import { StancesController } from './stances/stances.controller';
+import { TopicsController } from './topics/topics.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, TopicsController, StancesController],
+      providers: [CountryCodePipe],
+    };
+  }
+}

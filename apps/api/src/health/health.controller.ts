@@ -1,0 +1,42 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { EVENT_STORE } from '@stance-ledger/application';
+import { StanceQueries } from '@stance-ledger/read-models';
+import type { EventStore } from '@stance-ledger/event-store';
+import { DataSource } from 'typeorm';
+
+/** 200 once the service can serve: database reachable, schema migrated, log readable. */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly dataSource: DataSource,
+    private readonly queries: StanceQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.database.pingCheck('database', { connection: this.dataSource, timeout: 2000 }),
+      async () => {
+        const migrations = this.indicators.check('migrations');
+        const pending = await this.dataSource.showMigrations();
+        return pending ? migrations.down({ message: 'migrations are pending' }) : migrations.up();
+      },
+      async () => {
+        const projection = this.indicators.check('projection');
+        try {
+          const [head, checkpoint] = await Promise.all([this.store.headPosition(), this.queries.checkpoint()]);
+          const lag = head > checkpoint ? head - checkpoint : 0n;
+          return projection.up({ logHead: head.toString(), checkpoint: checkpoint.toString(), lag: lag.toString() });
+        } catch (error) {
+          return projection.down({ message: `event store unreachable: ${(error as Error).message}` });
+        }
+      },
+    ]);
+  }
+}

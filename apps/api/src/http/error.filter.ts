@@ -1,0 +1,80 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  IdempotencyKeyReusedError,
+  ProjectionBehindError,
+  TopicNotFoundError,
+} from '@stance-ledger/application';
+import { DomainError, InvalidValueError, TopicAlreadyDefinedError, TopicNotDefinedError } from '@stance-ledger/domain';
+import { WrongExpectedRevisionError } from '@stance-ledger/event-store';
+import type { FastifyReply } from 'fastify';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  errors?: { field: string; rule: string; message: string }[];
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function body(statusCode: number, code: string, message: string, errors?: ErrorBody['errors']): ErrorBody {
+  return { statusCode, error: REASONS[statusCode] ?? 'Error', code, message, ...(errors ? { errors } : {}) };
+}
+
+/** The one place where failures become HTTP statuses: typed errors by their stable codes. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const response = this.toResponse(exception);
+    if (exception instanceof ProjectionBehindError) reply.header('Retry-After', '1');
+    void reply.status(response.statusCode).send(response);
+  }
+
+  private toResponse(exception: unknown): ErrorBody {
+    if (exception instanceof InvalidValueError) {
+      return body(400, exception.code, exception.message, [
+        { field: exception.field, rule: exception.rule, message: exception.message },
+      ]);
+    }
+    if (exception instanceof TopicNotDefinedError || exception instanceof TopicNotFoundError) {
+      return body(404, 'topic_not_found', exception.message);
+    }
+    if (exception instanceof TopicAlreadyDefinedError) return body(409, exception.code, exception.message);
+    if (exception instanceof WrongExpectedRevisionError) {
+      return body(409, 'concurrency_conflict', `the stream changed while the command ran, retry it: ${exception.message}`);
+    }
+    if (exception instanceof IdempotencyKeyReusedError) return body(422, exception.code, exception.message);
+    if (exception instanceof ProjectionBehindError) return body(503, exception.code, exception.message);
+    if (exception instanceof DomainError) return body(400, exception.code, exception.message);
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      if (typeof payload === 'object' && payload !== null && 'code' in payload) return payload as ErrorBody;
+      return body(status, httpCode(status), exception.message);
+    }
+    const status = (exception as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // Fastify's own rejections (malformed JSON, wrong content type, body too large).
+      return body(status, httpCode(status), (exception as Error).message);
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal_error', 'internal error');
+  }
+}
+
+function httpCode(status: number): string {
+  return (REASONS[status] ?? 'error').toLowerCase().replace(/ /g, '_');
+}

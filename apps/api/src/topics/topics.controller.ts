@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { DefineTopicCommand, GetTopicQuery, ListTopicsQuery } from '@stance-ledger/application';
+import type { FastifyReply } from 'fastify';
+import { commandContextFromHeaders } from '../http/request-context';
+import { ReadQuery } from '../stances/read.query';
+import { DefineTopicRequest } from './define-topic.request';
+
+@Controller('topics')
+export class TopicsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async define(
+    @Body() request: DefineTopicRequest,
+    @Headers() headers: Record<string, string>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const receipt = await this.commandBus.execute(
+      new DefineTopicCommand(
+        { topicId: request.id, title: request.title, description: request.description },
+        commandContextFromHeaders(headers),
+      ),
+    );
+    reply.header('Location', `/topics/${request.id}`);
+    return {
+      id: request.id,
+      title: request.title.trim(),
+      description: request.description.trim(),
+      eventId: receipt.eventId,
+      position: receipt.position.toString(),
+    };
+  }
+
+  @Get()
+  async list(@Query() query: ReadQuery) {
+    const { position, value } = await this.queryBus.execute(new ListTopicsQuery(query.minPositionValue()));
+    return { position: position.toString(), topics: value };
+  }
+
+  @Get(':topicId')
+  async get(@Param('topicId') topicId: string, @Query() query: ReadQuery) {
+    const { position, value } = await this.queryBus.execute(new GetTopicQuery(topicId, query.minPositionValue()));
+    return { ...value, position: position.toString() };
+  }
+}

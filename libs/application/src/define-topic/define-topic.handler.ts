@@ -1,0 +1,27 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { parseTopicId, topicDecider, topicStream } from '@stance-ledger/domain';
+import type { EventStore } from '@stance-ledger/event-store';
+import { type AppendReceipt, handleCommand } from '../shared/handle-command';
+import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
+import { DefineTopicCommand } from './define-topic.command';
+
+@CommandHandler(DefineTopicCommand)
+export class DefineTopicHandler implements ICommandHandler<DefineTopicCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  execute(command: DefineTopicCommand): Promise<AppendReceipt> {
+    return handleCommand({
+      store: this.store,
+      stream: topicStream(parseTopicId(command.data.topicId, 'id')),
+      decider: topicDecider,
+      command: { type: 'DefineTopic', data: command.data },
+      context: () => undefined,
+      meta: command.context,
+      now: () => this.clock.now(),
+    });
+  }
+}

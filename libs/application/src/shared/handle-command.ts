@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import {
+  CURRENT_SCHEMA_VERSIONS,
+  type Decider,
+  type EventMetadata,
+  type StanceLedgerEvent,
+  upcast,
+} from '@stance-ledger/domain';
+import {
+  EventIdConflictError,
+  type EventStore,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '@stance-ledger/event-store';
+import { IdempotencyKeyReusedError } from './errors';
+import { type CommandContext, eventIdFor } from './command-context';
+
+/** What a client gets back for an accepted command: where its first event sits in the log. */
+export interface AppendReceipt {
+  eventId: string;
+  stream: string;
+  revision: bigint;
+  position: bigint;
+  /** True when this was a retry of a command already in the log: nothing new was appended. */
+  replayed: boolean;
+}
+
+const MAX_ATTEMPTS = 3;
+
+function commandHash(command: { type: string; data: unknown }): string {
+  return createHash('sha256').update(JSON.stringify(command)).digest('hex');
+}
+
+function receiptOf(stream: string, event: { eventId: string; revision: bigint; position: bigint }, replayed: boolean): AppendReceipt {
+  return { eventId: event.eventId, stream, revision: event.revision, position: event.position, replayed };
+}
+
+/**
+ * Read the stream, fold it, decide, append with the revision we read. A concurrent writer makes
+ * the append fail on revision; the command is decided again on the new state, a few times.
+ * A command whose events are already in the stream (a retry) returns the first receipt.
+ */
+export async function handleCommand<Command extends { type: string; data: unknown }, Event extends StanceLedgerEvent, State, Context>(input: {
+  store: EventStore;
+  stream: string;
+  decider: Decider<Command, Event, State, Context>;
+  command: Command;
+  context: () => Promise<Context> | Context;
+  meta: CommandContext;
+  now: () => Date;
+}): Promise<AppendReceipt> {
+  const { store, stream, decider, command, meta } = input;
+  const hash = commandHash(command);
+  const firstEventId = eventIdFor(meta.commandId, 0);
+  for (let attempt = 1; ; attempt++) {
+    const recorded = await store.readStream(stream);
+    const previous = recorded.find((event) => event.eventId === firstEventId);
+    if (previous) return replayOf(stream, previous, hash);
+
+    const state = recorded
+      .map((event) => upcast({ type: event.type, schemaVersion: Number(event.metadata.schemaVersion), data: event.data }) as Event)
+      .reduce(decider.evolve, decider.initialState());
+    const events = decider.decide(command, state, await input.context());
+    const recordedAt = input.now().toISOString();
+    const toAppend = events.map((event, index) => {
+      const metadata: EventMetadata = {
+        schemaVersion: CURRENT_SCHEMA_VERSIONS[event.type],
+        recordedAt,
+        recordedBy: meta.recordedBy,
+        commandId: meta.commandId,
+        correlationId: meta.correlationId,
+        causationId: meta.causationId,
+        commandHash: hash,
+      };
+      return { eventId: eventIdFor(meta.commandId, index), type: event.type, data: event.data, metadata: { ...metadata } };
+    });
+    const expectedRevision = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
+    try {
+      const result = await store.appendToStream(stream, toAppend, { expectedRevision });
+      return receiptOf(stream, result.events[0], result.alreadyAppended);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
+      // Event ids derive from the idempotency key: taken elsewhere means the key was reused.
+      if (error instanceof EventIdConflictError) throw new IdempotencyKeyReusedError();
+      throw error;
+    }
+  }
+}
+
+function replayOf(stream: string, previous: RecordedEvent, hash: string): AppendReceipt {
+  if (previous.metadata.commandHash !== hash) throw new IdempotencyKeyReusedError();
+  return receiptOf(stream, previous, true);
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { StanceQueries } from '@stance-ledger/read-models';
+import { DataSource } from 'typeorm';
+import { DefineTopicHandler } from './define-topic/define-topic.handler';
+import { DemoDataLoader } from './demo-data/demo-data.loader';
+import { GetCountryStancesHandler } from './get-country-stances/get-country-stances.handler';
+import { ProjectionProgress } from './projection/projection-progress';
+import { ProjectorService } from './projection/projector.service';
+import { RecordStanceHandler } from './record-stance/record-stance.handler';
+import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.queries';
+
+/**
+ * Commands, queries and the projector. Expects EVENT_STORE, CLOCK, COUNTRY_REGISTRY,
+ * APPLICATION_OPTIONS and a TypeORM DataSource from a global infrastructure module.
+ */
+@Module({
+  imports: [CqrsModule.forRoot()],
+  providers: [
+    DefineTopicHandler,
+    RecordStanceHandler,
+    GetCountryStancesHandler,
+    ListTopicsHandler,
+    GetTopicHandler,
+    ProjectionProgress,
+    ProjectorService,
+    DemoDataLoader,
+    { provide: StanceQueries, inject: [DataSource], useFactory: (dataSource: DataSource) => new StanceQueries(dataSource) },
+  ],
+  exports: [CqrsModule, ProjectionProgress, ProjectorService, DemoDataLoader, StanceQueries],
+})
+export class StanceLedgerModule {}

@@ -1,0 +1,57 @@
+import type { CalendarDate } from './shared/calendar-date';
+import type { CountryCode } from './shared/country';
+import type { Stance } from './shared/stance';
+import type { TopicId } from './shared/topic-id';
+
+/** Where a stance comes from. Only the publisher is required: a quote without a source is hearsay. */
+export interface StanceSource {
+  publisher: string;
+  title: string | null;
+  url: string | null;
+  publishedOn: CalendarDate | null;
+  quote: string | null;
+  speaker: string | null;
+}
+
+export interface TopicDefined {
+  type: 'TopicDefined';
+  data: { topicId: TopicId; title: string; description: string };
+}
+
+export interface StanceRecorded {
+  type: 'StanceRecorded';
+  data: {
+    country: CountryCode;
+    topicId: TopicId;
+    stance: Stance;
+    effectiveOn: CalendarDate;
+    headline: string;
+    summary: string | null;
+    conditions: string | null;
+    commitment: string | null;
+    source: StanceSource;
+  };
+}
+
+export type TopicEvent = TopicDefined;
+export type CountryStanceEvent = StanceRecorded;
+export type StanceLedgerEvent = TopicEvent | CountryStanceEvent;
+export type StanceLedgerEventType = StanceLedgerEvent['type'];
+
+/** The schema version written today for each event type; upcasters lift older ones to it. */
+export const CURRENT_SCHEMA_VERSIONS: Record<StanceLedgerEventType, number> = {
+  TopicDefined: 1,
+  StanceRecorded: 1,
+};
+
+/** Who recorded an event, when, and as part of which conversation. */
+export interface EventMetadata {
+  schemaVersion: number;
+  recordedAt: string;
+  recordedBy: string;
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  /** Fingerprint of the command that produced the event: a retried command must match it. */
+  commandHash: string;
+}

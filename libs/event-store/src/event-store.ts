@@ -1,0 +1,117 @@
+/**
+ * The log. Streams hold events in revision order (0, 1, 2, …); the global log orders every
+ * event of every stream by position. Positions and revisions are bigints inside the process
+ * and decimal strings on the wire.
+ */
+export type StreamRevision = bigint;
+export type LogPosition = bigint;
+
+/** What the writer believes about the stream it appends to. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | StreamRevision;
+
+export interface EventToAppend {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  eventId: string;
+  stream: string;
+  revision: StreamRevision;
+  position: LogPosition;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+export interface AppendedEvent {
+  eventId: string;
+  revision: StreamRevision;
+  position: LogPosition;
+}
+
+export interface AppendResult {
+  stream: string;
+  events: AppendedEvent[];
+  /** The stream's revision after the append: pass it as the next expected revision. */
+  nextExpectedRevision: StreamRevision;
+  /** True when every event id was already in the stream: nothing was appended this time. */
+  alreadyAppended: boolean;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: StreamRevision;
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. 0n reads from the start. */
+  afterPosition?: LogPosition;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: the subscription delivers events strictly after this position. */
+  afterPosition: LogPosition;
+  maxBatchSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  appendToStream(
+    stream: string,
+    events: readonly EventToAppend[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
+
+  /** Events of one stream; a stream that does not exist reads as empty. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /** The global log, only as far as it is settled: no later read will insert an event before the last one returned. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /** The position of the last settled event of the log, 0n when empty. */
+  headPosition(): Promise<LogPosition>;
+
+  /** Batches of the global log, in order, each event once, then live events as they settle. */
+  subscribeToAll(options: SubscribeOptions): AsyncIterable<RecordedEvent[]>;
+
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EventStore');
+
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'wrong_expected_revision';
+
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual revision, -1n when it does not exist. */
+    readonly actual: bigint,
+  ) {
+    super(
+      `stream '${stream}' is at revision ${actual === -1n ? 'none (no stream)' : actual.toString()}, expected ${describeExpected(expected)}`,
+    );
+  }
+}
+
+export class EventIdConflictError extends Error {
+  readonly code = 'event_id_conflict';
+
+  constructor(
+    readonly stream: string,
+    readonly eventIds: string[],
+  ) {
+    super(
+      `event ids ${eventIds.join(', ')} were already appended, but not as this exact batch of stream '${stream}'`,
+    );
+  }
+}
+
+function describeExpected(expected: ExpectedRevision): string {
+  return typeof expected === 'bigint' ? `revision ${expected.toString()}` : expected.replace('_', ' ');
+}

@@ -1,0 +1,235 @@
+import { EventEmitter, once } from 'node:events';
+import { Pool, type PoolConfig } from 'pg';
+import {
+  type AppendResult,
+  EventIdConflictError,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type LogPosition,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  WrongExpectedRevisionError,
+} from '../event-store';
+
+interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+interface SettledEventRow extends EventRow {
+  snapshot_xmin: string;
+  settle_horizon: string;
+}
+
+const EVENT_COLUMNS = `global_position::text, stream_id, stream_revision::text, event_id::text, event_type, data, metadata`;
+
+const DEFAULT_READ_BATCH = 1000;
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  poolSize?: number;
+  /** How often an idle subscription looks for events appended by other processes. */
+  pollIntervalMs?: number;
+}
+
+export class PostgresEventStore implements EventStore {
+  private readonly pool: Pool;
+  private readonly appended = new EventEmitter();
+  private readonly pollIntervalMs: number;
+
+  constructor(options: PostgresEventStoreOptions) {
+    const config: PoolConfig = {
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      application_name: 'stance-ledger-event-store',
+    };
+    this.pool = new Pool(config);
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.appended.setMaxListeners(0);
+  }
+
+  async appendToStream(
+    stream: string,
+    events: readonly EventToAppend[],
+    { expectedRevision }: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    const expected = typeof expectedRevision === 'bigint' ? expectedRevision.toString() : expectedRevision;
+    const payload = JSON.stringify(
+      events.map((event) => ({
+        eventId: event.eventId,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      })),
+    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{
+          o_event_id: string;
+          o_revision: string;
+          o_position: string;
+          o_already_appended: boolean;
+        }>(`SELECT * FROM event_store.append_to_stream($1, $2, $3::jsonb)`, [stream, expected, payload]);
+        if (rows.length === 0) return this.emptyAppend(stream);
+        const alreadyAppended = rows[0].o_already_appended;
+        if (!alreadyAppended) this.appended.emit('appended');
+        return {
+          stream,
+          events: rows.map((row) => ({
+            eventId: row.o_event_id,
+            revision: BigInt(row.o_revision),
+            position: BigInt(row.o_position),
+          })),
+          nextExpectedRevision: BigInt(rows[rows.length - 1].o_revision),
+          alreadyAppended,
+        };
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        const detail = (error as { detail?: string }).detail;
+        if (code === 'SL001') {
+          throw new WrongExpectedRevisionError(stream, expectedRevision, BigInt(detail ?? '-1'));
+        }
+        if (code === 'SL002') {
+          throw new EventIdConflictError(stream, events.map((event) => event.eventId));
+        }
+        // Two writers racing with the same event ids: the loser retries once and sees the winner's events.
+        if (code === '23505' && attempt === 1) continue;
+        if (code === '23505') throw new EventIdConflictError(stream, events.map((event) => event.eventId));
+        throw error;
+      }
+    }
+  }
+
+  private async emptyAppend(stream: string): Promise<AppendResult> {
+    const { rows } = await this.pool.query<{ revision: string }>(
+      `SELECT revision::text FROM event_store.streams WHERE stream_id = $1`,
+      [stream],
+    );
+    return {
+      stream,
+      events: [],
+      nextExpectedRevision: BigInt(rows[0]?.revision ?? '-1'),
+      alreadyAppended: false,
+    };
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const params: unknown[] = [stream];
+    let revisionFilter = '';
+    if (options.fromRevision !== undefined) {
+      params.push(options.fromRevision.toString());
+      revisionFilter = `AND stream_revision ${backwards ? '<=' : '>='} $${params.length}`;
+    }
+    let limit = '';
+    if (options.maxCount !== undefined) {
+      params.push(options.maxCount);
+      limit = `LIMIT $${params.length}`;
+    }
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM event_store.events
+        WHERE stream_id = $1 ${revisionFilter}
+        ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} ${limit}`,
+      params,
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return (await this.readSettled(options.afterPosition ?? 0n, options.maxCount ?? DEFAULT_READ_BATCH))
+      .events;
+  }
+
+  /**
+   * Reads forward from `after`, stopping in front of a gap that an in-flight transaction may
+   * still fill. `blocked` says the read stopped at such a gap rather than at the end of the log.
+   */
+  private async readSettled(
+    after: LogPosition,
+    maxCount: number,
+  ): Promise<{ events: RecordedEvent[]; blocked: boolean }> {
+    const { rows } = await this.pool.query<SettledEventRow>(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin,
+              settle_horizon::text, ${EVENT_COLUMNS}
+         FROM event_store.events
+        WHERE global_position > $1
+        ORDER BY global_position
+        LIMIT $2`,
+      [after.toString(), maxCount],
+    );
+    const events: RecordedEvent[] = [];
+    let expected = after + 1n;
+    for (const row of rows) {
+      const position = BigInt(row.global_position);
+      const settled = BigInt(row.snapshot_xmin) >= BigInt(row.settle_horizon);
+      if (position !== expected && !settled) return { events, blocked: true };
+      events.push(toRecordedEvent(row));
+      expected = position + 1n;
+    }
+    return { events, blocked: false };
+  }
+
+  async headPosition(): Promise<LogPosition> {
+    const { rows } = await this.pool.query<{ head: string | null }>(
+      `SELECT max(global_position)::text AS head FROM event_store.events`,
+    );
+    return BigInt(rows[0].head ?? '0');
+  }
+
+  async *subscribeToAll(options: SubscribeOptions): AsyncGenerator<RecordedEvent[]> {
+    const { signal } = options;
+    const maxBatchSize = options.maxBatchSize ?? DEFAULT_READ_BATCH;
+    let after = options.afterPosition;
+    while (!signal?.aborted) {
+      const { events, blocked } = await this.readSettled(after, maxBatchSize);
+      if (events.length > 0) {
+        after = events[events.length - 1].position;
+        yield events;
+        continue;
+      }
+      // In front of an in-flight append the wait is short: it commits or aborts within milliseconds.
+      await this.waitForAppend(blocked ? 2 : this.pollIntervalMs, signal);
+    }
+  }
+
+  private async waitForAppend(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const wake = new AbortController();
+    const timer = setTimeout(() => wake.abort(), timeoutMs);
+    const onAbort = () => wake.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await once(this.appended, 'appended', { signal: wake.signal });
+    } catch {
+      // Timed out or aborted: either way the caller reads again or stops.
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    eventId: row.event_id,
+    stream: row.stream_id,
+    revision: BigInt(row.stream_revision),
+    position: BigInt(row.global_position),
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata,
+  };
+}

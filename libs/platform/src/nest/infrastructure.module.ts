@@ -1,0 +1,81 @@
+import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  APPLICATION_OPTIONS,
+  type ApplicationOptions,
+  CLOCK,
+  type Clock,
+  COUNTRY_REGISTRY,
+  EVENT_STORE,
+  systemClock,
+} from '@stance-ledger/application';
+import { EventStoreSchema1767657600000, type EventStore, PostgresEventStore } from '@stance-ledger/event-store';
+import { READ_MODEL_ENTITIES, ReadModelsSchema1767657600001 } from '@stance-ledger/read-models';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config';
+import { IsoCountryRegistry } from '../countries/iso-country-registry';
+
+export const MIGRATIONS = [EventStoreSchema1767657600000, ReadModelsSchema1767657600001];
+
+export interface InfrastructureOptions {
+  config: AppConfig;
+  /** The database of the log and the read models: DATABASE_URL or the embedded server's. */
+  databaseUrl: string;
+  clock?: Clock;
+}
+
+@Injectable()
+class EventStoreCloser implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+/** Wires the adapters: configuration, logging, PostgreSQL (TypeORM and the log), clock and ISO registry. */
+@Global()
+@Module({})
+export class InfrastructureModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    const { config, databaseUrl } = options;
+    const applicationOptions: ApplicationOptions = {
+      projector: config.PROJECTOR,
+      minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
+    };
+    return {
+      module: InfrastructureModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...config })] }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            autoLogging: false,
+            quietReqLogger: true,
+          },
+        }),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: databaseUrl,
+          entities: READ_MODEL_ENTITIES,
+          migrations: MIGRATIONS,
+          migrationsRun: true,
+          migrationsTransactionMode: 'each',
+          synchronize: false,
+          logging: false,
+          extra: { max: 10, application_name: 'stance-ledger-read-models' },
+        }),
+      ],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: APPLICATION_OPTIONS, useValue: applicationOptions },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: COUNTRY_REGISTRY, useValue: new IsoCountryRegistry() },
+        { provide: EVENT_STORE, useFactory: () => new PostgresEventStore({ connectionString: databaseUrl }) },
+        EventStoreCloser,
+      ],
+      exports: [AppConfig, APPLICATION_OPTIONS, CLOCK, COUNTRY_REGISTRY, EVENT_STORE],
+    };
+  }
+}
