@@ -73,7 +73,7 @@ export interface EventStore {
   /** The global log, only as far as it is settled: no later read will insert an event before the last one returned. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
 
-  /** The position of the last settled event of the log, 0n when empty. */
+  /** The position of the last event of the log, 0n when empty. */
   headPosition(): Promise<LogPosition>;
 
   /** Batches of the global log, in order, each event once, then live events as they settle. */

@@ -1,13 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The PostgreSQL log. Positions come from a sequence, so a transaction may commit after one
- * holding a later position. Readers must never step over such an in-flight position (they
- * would skip it for ever), so every event stores `settle_horizon`: the xmax of a snapshot
- * taken just after its positions were drawn. Every transaction that had drawn an earlier
- * position already had its xid then (append_to_stream assigns the xid first), so once the
- * oldest running xid (snapshot xmin) reaches that horizon, all earlier positions are either
- * committed or will never exist, and a reader may pass a gap in front of the event.
+ * The PostgreSQL log. Positions come from a sequence, and a sequence alone lets a transaction
+ * commit after one holding a later position: a reader that had moved past the later one would
+ * skip the earlier for ever. So appends draw their positions under a transaction-scoped
+ * advisory lock, held until commit: positions become visible in the order they were drawn,
+ * and what a reader sees is always a prefix of the log (gaps left by rollbacks are final).
+ * The lock is taken after the stream checks, so only the insert and the commit are serialised.
  */
 export class EventStoreSchema1767657600000 implements MigrationInterface {
   name = 'EventStoreSchema1767657600000';
@@ -30,7 +29,6 @@ export class EventStoreSchema1767657600000 implements MigrationInterface {
         data jsonb NOT NULL,
         metadata jsonb NOT NULL,
         appended_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-        settle_horizon xid8 NOT NULL,
         CONSTRAINT events_event_id_key UNIQUE (event_id),
         CONSTRAINT events_stream_revision_key UNIQUE (stream_id, stream_revision)
       )`);
@@ -45,11 +43,7 @@ export class EventStoreSchema1767657600000 implements MigrationInterface {
         v_existing int;
         v_existing_here int;
         v_positions bigint[];
-        v_horizon xid8;
       BEGIN
-        -- The xid must exist before any position is drawn: see the horizon argument above.
-        PERFORM pg_current_xact_id();
-
         SELECT s.revision INTO v_current FROM event_store.streams s WHERE s.stream_id = p_stream FOR UPDATE;
         IF NOT FOUND THEN
           INSERT INTO event_store.streams (stream_id, revision) VALUES (p_stream, -1) ON CONFLICT DO NOTHING;
@@ -81,15 +75,16 @@ export class EventStoreSchema1767657600000 implements MigrationInterface {
           RETURN;
         END IF;
 
+        -- Held until commit: see the ordering argument above.
+        PERFORM pg_advisory_xact_lock(7294416283761001);
         FOR i IN 1..v_count LOOP
           v_positions[i] := nextval('event_store.global_position_seq');
         END LOOP;
-        v_horizon := pg_snapshot_xmax(pg_current_snapshot());
 
         INSERT INTO event_store.events
-          (global_position, stream_id, stream_revision, event_id, event_type, data, metadata, settle_horizon)
+          (global_position, stream_id, stream_revision, event_id, event_type, data, metadata)
         SELECT v_positions[t.ord], p_stream, v_current + t.ord, (t.e->>'eventId')::uuid,
-               t.e->>'type', t.e->'data', t.e->'metadata', v_horizon
+               t.e->>'type', t.e->'data', t.e->'metadata'
           FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(e, ord);
 
         UPDATE event_store.streams SET revision = v_current + v_count WHERE stream_id = p_stream;

@@ -24,12 +24,8 @@ interface EventRow {
   metadata: Record<string, unknown>;
 }
 
-interface SettledEventRow extends EventRow {
-  snapshot_xmin: string;
-  settle_horizon: string;
-}
-
-const EVENT_COLUMNS = `global_position::text, stream_id, stream_revision::text, event_id::text, event_type, data, metadata`;
+// Casts keep 64-bit values exact in JavaScript; ORDER BY must then name the table's columns (e.*), not these texts.
+const EVENT_COLUMNS = `e.global_position::text, e.stream_id, e.stream_revision::text, e.event_id::text, e.event_type, e.data, e.metadata`;
 
 const DEFAULT_READ_BATCH = 1000;
 
@@ -129,7 +125,7 @@ export class PostgresEventStore implements EventStore {
     let revisionFilter = '';
     if (options.fromRevision !== undefined) {
       params.push(options.fromRevision.toString());
-      revisionFilter = `AND stream_revision ${backwards ? '<=' : '>='} $${params.length}`;
+      revisionFilter = `AND e.stream_revision ${backwards ? '<=' : '>='} $${params.length}`;
     }
     let limit = '';
     if (options.maxCount !== undefined) {
@@ -137,46 +133,25 @@ export class PostgresEventStore implements EventStore {
       limit = `LIMIT $${params.length}`;
     }
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM event_store.events
-        WHERE stream_id = $1 ${revisionFilter}
-        ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} ${limit}`,
+      `SELECT ${EVENT_COLUMNS} FROM event_store.events e
+        WHERE e.stream_id = $1 ${revisionFilter}
+        ORDER BY e.stream_revision ${backwards ? 'DESC' : 'ASC'} ${limit}`,
       params,
     );
     return rows.map(toRecordedEvent);
   }
 
+  /** Appends commit in position order (see the schema migration), so a plain ordered read never skips one. */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return (await this.readSettled(options.afterPosition ?? 0n, options.maxCount ?? DEFAULT_READ_BATCH))
-      .events;
-  }
-
-  /**
-   * Reads forward from `after`, stopping in front of a gap that an in-flight transaction may
-   * still fill. `blocked` says the read stopped at such a gap rather than at the end of the log.
-   */
-  private async readSettled(
-    after: LogPosition,
-    maxCount: number,
-  ): Promise<{ events: RecordedEvent[]; blocked: boolean }> {
-    const { rows } = await this.pool.query<SettledEventRow>(
-      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin,
-              settle_horizon::text, ${EVENT_COLUMNS}
-         FROM event_store.events
-        WHERE global_position > $1
-        ORDER BY global_position
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS}
+         FROM event_store.events e
+        WHERE e.global_position > $1
+        ORDER BY e.global_position
         LIMIT $2`,
-      [after.toString(), maxCount],
+      [(options.afterPosition ?? 0n).toString(), options.maxCount ?? DEFAULT_READ_BATCH],
     );
-    const events: RecordedEvent[] = [];
-    let expected = after + 1n;
-    for (const row of rows) {
-      const position = BigInt(row.global_position);
-      const settled = BigInt(row.snapshot_xmin) >= BigInt(row.settle_horizon);
-      if (position !== expected && !settled) return { events, blocked: true };
-      events.push(toRecordedEvent(row));
-      expected = position + 1n;
-    }
-    return { events, blocked: false };
+    return rows.map(toRecordedEvent);
   }
 
   async headPosition(): Promise<LogPosition> {
@@ -191,14 +166,13 @@ export class PostgresEventStore implements EventStore {
     const maxBatchSize = options.maxBatchSize ?? DEFAULT_READ_BATCH;
     let after = options.afterPosition;
     while (!signal?.aborted) {
-      const { events, blocked } = await this.readSettled(after, maxBatchSize);
+      const events = await this.readAll({ afterPosition: after, maxCount: maxBatchSize });
       if (events.length > 0) {
         after = events[events.length - 1].position;
         yield events;
         continue;
       }
-      // In front of an in-flight append the wait is short: it commits or aborts within milliseconds.
-      await this.waitForAppend(blocked ? 2 : this.pollIntervalMs, signal);
+      await this.waitForAppend(this.pollIntervalMs, signal);
     }
   }
 

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { createMigratedDatabase } from '../../../../test/support/test-database';
+import type { RecordedEvent } from '../event-store';
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import { PostgresEventStore } from './postgres-event-store';
+
+describeEventStoreContract('PostgreSQL', async () => {
+  const { url, dataSource } = await createMigratedDatabase('contract_pg');
+  await dataSource.destroy();
+  return new PostgresEventStore({ connectionString: url, pollIntervalMs: 20 });
+});
+
+describe('PostgresEventStore: positions committed out of order', () => {
+  let url: string;
+  let store: PostgresEventStore;
+  let writer: Client;
+
+  beforeAll(async () => {
+    const database = await createMigratedDatabase('gaps');
+    await database.dataSource.destroy();
+    url = database.url;
+    store = new PostgresEventStore({ connectionString: url, pollIntervalMs: 20 });
+    writer = new Client({ connectionString: url });
+    writer.on('error', () => undefined);
+    await writer.connect();
+  });
+  afterAll(async () => {
+    await writer.end();
+    await store.close();
+  });
+
+  const payload = (n: number) =>
+    JSON.stringify([{ eventId: randomUUID(), type: 'SomethingHappened', data: { n }, metadata: {} }]);
+
+  it('does not let a later append overtake one that drew an earlier position and has not committed', async () => {
+    const start = await store.headPosition();
+    const abort = new AbortController();
+    const seen: RecordedEvent[] = [];
+    const subscriber = (async () => {
+      for await (const batch of store.subscribeToAll({ afterPosition: start, signal: abort.signal })) {
+        seen.push(...batch);
+        if (seen.length >= 2) break;
+      }
+    })();
+    // A writer draws the next position but has not committed yet…
+    await writer.query('BEGIN');
+    const { rows } = await writer.query(`SELECT o_position::text FROM event_store.append_to_stream('slow', 'any', $1::jsonb)`, [payload(1)]);
+    const slowPosition = BigInt(rows[0].o_position);
+    // …while another append starts: it must not become visible first.
+    let fastDone = false;
+    const fast = store
+      .appendToStream(`fast-${randomUUID()}`, [{ eventId: randomUUID(), type: 'SomethingHappened', data: { n: 2 }, metadata: {} }], { expectedRevision: 'no_stream' })
+      .finally(() => (fastDone = true));
+    await new Promise((done) => setTimeout(done, 200));
+    expect(fastDone).toBe(false);
+    expect(await store.readAll({ afterPosition: start })).toEqual([]);
+    expect(seen).toEqual([]);
+
+    await writer.query('COMMIT');
+    const fastPosition = (await fast).events[0].position;
+    await subscriber;
+    expect(fastPosition).toBeGreaterThan(slowPosition);
+    expect(seen.map((e) => e.position)).toEqual([slowPosition, fastPosition]);
+  });
+
+  it('passes a gap left by a transaction that rolled back', async () => {
+    const start = await store.headPosition();
+    await writer.query('BEGIN');
+    await writer.query(`SELECT * FROM event_store.append_to_stream('rolled-back', 'any', $1::jsonb)`, [payload(1)]);
+    await writer.query('ROLLBACK');
+    const later = await store.appendToStream(`later-${randomUUID()}`, [{ eventId: randomUUID(), type: 'SomethingHappened', data: {}, metadata: {} }], { expectedRevision: 'no_stream' });
+    expect(later.events[0].position).toBeGreaterThan(start + 1n);
+    const read = await store.readAll({ afterPosition: start });
+    expect(read.map((e) => e.eventId)).toEqual([later.events[0].eventId]);
+  });
+
+  it('never lets a subscriber miss an event while many appends commit out of order', async () => {
+    const start = await store.headPosition();
+    const abort = new AbortController();
+    const seen: RecordedEvent[] = [];
+    const total = 400;
+    const subscriber = (async () => {
+      for await (const batch of store.subscribeToAll({ afterPosition: start, maxBatchSize: 50, signal: abort.signal })) {
+        seen.push(...batch);
+        if (seen.length >= total) break;
+      }
+    })();
+    // Forty writers on their own connections, each with a random pause inside its transaction
+    // between drawing a position and committing: the window in which a sequence-only store
+    // lets a later position commit first.
+    const clients = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const client = new Client({ connectionString: url });
+        client.on('error', () => undefined);
+        await client.connect();
+        return client;
+      }),
+    );
+    await Promise.all(
+      clients.map(async (client, w) => {
+        for (let n = 0; n < total / clients.length; n++) {
+          await client.query('BEGIN');
+          await client.query(`SELECT * FROM event_store.append_to_stream($1, 'any', $2::jsonb)`, [`writer-${w}`, payload(n)]);
+          await new Promise((done) => setTimeout(done, Math.random() * 5));
+          await client.query('COMMIT');
+        }
+      }),
+    );
+    await subscriber;
+    await Promise.all(clients.map((client) => client.end()));
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen.map((e) => e.eventId)).size).toBe(total);
+    const all = await store.readAll({ afterPosition: start, maxCount: 10_000 });
+    expect(seen.map((e) => e.position)).toEqual(all.map((e) => e.position));
+  });
+});

@@ -1,0 +1,31 @@
+import { mkdtempSync, chmodSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One throw-away PostgreSQL for the whole run, in its own folder on its own port. */
+export default async function globalSetup(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stance-ledger-test-'));
+  chmodSync(dataDir, 0o755);
+  const port = await freePort();
+  const database = await startEmbeddedPostgres({
+    dataDir,
+    port,
+    // Durability is not what these tests examine; speed is welcome.
+    serverSettings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '300' },
+  });
+  process.env.TEST_POSTGRES_URL = database.url;
+  (globalThis as { __stanceLedgerTestDatabase?: unknown }).__stanceLedgerTestDatabase = { database, dataDir };
+}
