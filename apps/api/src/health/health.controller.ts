@@ -24,8 +24,12 @@ export class HealthController {
       () => this.database.pingCheck('database', { connection: this.dataSource, timeout: 2000 }),
       async () => {
         const migrations = this.indicators.check('migrations');
-        const pending = await this.dataSource.showMigrations();
-        return pending ? migrations.down({ message: 'migrations are pending' }) : migrations.up();
+        try {
+          const pending = await this.dataSource.showMigrations();
+          return pending ? migrations.down({ message: 'migrations are pending' }) : migrations.up();
+        } catch (error) {
+          return migrations.down({ message: `cannot read the migrations table: ${(error as Error).message}` });
+        }
       },
       async () => {
         const projection = this.indicators.check('projection');

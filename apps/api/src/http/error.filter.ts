@@ -62,8 +62,9 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();
-      if (typeof payload === 'object' && payload !== null && 'code' in payload) return payload as ErrorBody;
-      return body(status, httpCode(status), exception.message);
+      // Keep what the exception says (terminus puts its health report there), in our shape.
+      const extra = typeof payload === 'object' && payload !== null ? payload : {};
+      return { ...body(status, httpCode(status), exception.message), ...extra } as ErrorBody;
     }
     const status = (exception as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {

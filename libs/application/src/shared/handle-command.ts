@@ -25,7 +25,8 @@ export interface AppendReceipt {
   replayed: boolean;
 }
 
-const MAX_ATTEMPTS = 3;
+/** Each round of a revision race has a winner, so this many attempts outlast that many concurrent writers of one stream. */
+const MAX_ATTEMPTS = 16;
 
 function commandHash(command: { type: string; data: unknown }): string {
   return createHash('sha256').update(JSON.stringify(command)).digest('hex');
@@ -79,7 +80,11 @@ export async function handleCommand<Command extends { type: string; data: unknow
       const result = await store.appendToStream(stream, toAppend, { expectedRevision });
       return receiptOf(stream, result.events[0], result.alreadyAppended);
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
+      if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) {
+        // A little jitter keeps the losers of one race from colliding again in the next.
+        await new Promise((done) => setTimeout(done, Math.random() * attempt * 2));
+        continue;
+      }
       // Event ids derive from the idempotency key: taken elsewhere means the key was reused.
       if (error instanceof EventIdConflictError) throw new IdempotencyKeyReusedError();
       throw error;

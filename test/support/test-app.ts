@@ -1,0 +1,47 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Clock } from '@stance-ledger/application';
+import { validateConfig } from '@stance-ledger/platform';
+import request from 'supertest';
+import { createApp } from '../../apps/api/src/create-app';
+import { createTestDatabase } from './test-database';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private current: Date) {}
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  set(instant: string): void {
+    this.current = new Date(instant);
+  }
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  databaseUrl: string;
+  clock: TestClock;
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** The real service (same wiring as `npm start`) on a fresh database, listening on a free port. */
+export async function startTestApp(options: { env?: Record<string, string>; now?: string; databaseUrl?: string } = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase('e2e'));
+  const config = validateConfig({ LOG_LEVEL: 'silent', PORT: '0', MIN_POSITION_WAIT_MS: '500', ...options.env, DATABASE_URL: databaseUrl });
+  const clock = new TestClock(new Date(options.now ?? '2026-01-09T12:00:00Z'));
+  const app = await createApp({ config, databaseUrl, clock });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    baseUrl,
+    databaseUrl,
+    clock,
+    http: () => request(baseUrl),
+    close: () => app.close(),
+  };
+}
