@@ -3,13 +3,14 @@
  * *.e2e-spec.ts (HTTP against the app). The global setup starts one throw-away embedded
  * PostgreSQL per run; every test file creates its own database on it.
  */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' } }];
+// Transpile only: the type check runs once, before jest, in `npm test`.
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }];
 
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': tsJest },
   moduleNameMapper: {
     '^@stance-ledger/(domain|event-store|read-models|application|platform)$': '<rootDir>/libs/$1/src',
   },
