@@ -24,5 +24,21 @@ export async function createApp(options: InfrastructureOptions): Promise<NestFas
     }),
   );
   app.useGlobalFilters(new ErrorFilter());
+  // Every body this API accepts is JSON; anything else is refused before it reaches validation.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      if (!['POST', 'PUT', 'PATCH'].includes(request.method)) return;
+      const type = request.headers['content-type'] ?? '';
+      if (!/^application\/json\b/i.test(type)) {
+        await reply.status(415).send({
+          statusCode: 415,
+          error: 'Unsupported Media Type',
+          code: 'unsupported_media_type',
+          message: `request bodies must be JSON (Content-Type: application/json), got ${type ? JSON.stringify(type) : 'no Content-Type'}`,
+        });
+      }
+    });
   return app;
 }

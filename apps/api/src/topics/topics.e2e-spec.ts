@@ -77,3 +77,18 @@ describe('Topics over HTTP', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
   });
 });
+
+describe('Request bodies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('refuses a body that is not JSON with 415, appending nothing', async () => {
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const response = await t.http().post('/topics').set('Content-Type', 'text/plain').send('ukraine-multinational-force').expect(415);
+    expect(response.body).toMatchObject({ code: 'unsupported_media_type' });
+    expect(await store.headPosition()).toBe(0n);
+  });
+});
