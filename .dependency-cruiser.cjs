@@ -27,6 +27,13 @@ module.exports = {
       to: { path: ['^libs/platform/', '^apps/'] },
     },
     {
+      name: 'eventstoredb-client-stays-in-its-adapter',
+      comment: 'Swapping @eventstore/db-client for @kurrent/kurrentdb-client must touch only the adapter.',
+      severity: 'error',
+      from: { pathNot: ['^libs/event-store/src/eventstoredb/', '^test/eventstoredb-double/'] },
+      to: { path: 'node_modules/@eventstore/' },
+    },
+    {
       name: 'libs-do-not-import-apps',
       severity: 'error',
       from: { path: '^libs/' },

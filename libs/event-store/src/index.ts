@@ -1,3 +1,4 @@
 export * from './event-store';
 export * from './postgres/postgres-event-store';
 export * from './postgres/event-store-schema.migration';
+export * from './eventstoredb/eventstoredb-event-store';

@@ -16,7 +16,7 @@ export class TopicRow {
   @Column('timestamptz', { name: 'defined_at' })
   definedAt: Date;
 
-  @Column('bigint', { name: 'position' })
+  @Column('numeric', { name: 'position', precision: 39, scale: 0 })
   position: string;
 }
 
@@ -69,7 +69,7 @@ export class StanceRecordRow {
   @Column('bigint', { name: 'stream_revision' })
   streamRevision: string;
 
-  @Column('bigint', { name: 'position' })
+  @Column('numeric', { name: 'position', precision: 39, scale: 0 })
   position: string;
 }
 
@@ -79,7 +79,8 @@ export class ProjectionCheckpointRow {
   @PrimaryColumn('text')
   projection: string;
 
-  @Column('bigint')
+  /** Log positions are up to 128 bits: EventStoreDB's commit and prepare positions, packed. */
+  @Column('numeric', { precision: 39, scale: 0 })
   position: string;
 
   @Column('timestamptz', { name: 'updated_at' })

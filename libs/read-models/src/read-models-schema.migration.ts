@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Positions are numeric(39, 0): EventStoreDB's commit and prepare positions packed into 128 bits. */
 export class ReadModelsSchema1767657600001 implements MigrationInterface {
   name = 'ReadModelsSchema1767657600001';
 
@@ -10,7 +11,7 @@ export class ReadModelsSchema1767657600001 implements MigrationInterface {
         title text NOT NULL,
         description text NOT NULL,
         defined_at timestamptz NOT NULL,
-        position bigint NOT NULL
+        position numeric(39, 0) NOT NULL
       )`);
     await queryRunner.query(`
       CREATE TABLE stance_records (
@@ -28,7 +29,7 @@ export class ReadModelsSchema1767657600001 implements MigrationInterface {
         recorded_at timestamptz NOT NULL,
         recorded_by text NOT NULL,
         stream_revision bigint NOT NULL,
-        position bigint NOT NULL
+        position numeric(39, 0) NOT NULL
       )`);
     await queryRunner.query(`
       CREATE INDEX stance_records_as_of
@@ -36,7 +37,7 @@ export class ReadModelsSchema1767657600001 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE projection_checkpoints (
         projection text PRIMARY KEY,
-        position bigint NOT NULL,
+        position numeric(39, 0) NOT NULL,
         updated_at timestamptz NOT NULL
       )`);
     await queryRunner.query(

@@ -60,7 +60,7 @@ export function IsLogPosition(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: '$property must be a log position: a non-negative integer in decimal', ...options },
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= 2n ** 63n - 1n,
+        validate: (value: unknown) => typeof value === 'string' && /^\d{1,39}$/.test(value) && BigInt(value) < 2n ** 128n,
       },
     });
 }

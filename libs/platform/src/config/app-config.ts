@@ -18,6 +18,13 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
+  /** EventStoreDB (or KurrentDB) holds the log instead of PostgreSQL; the read models stay in PostgreSQL. */
+  @IsOptional()
+  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/\S+$/, {
+    message: 'EVENTSTORE_CONNECTION_STRING must be an esdb:// (or esdb+discover://, kurrentdb://) connection string',
+  })
+  EVENTSTORE_CONNECTION_STRING?: string;
+
   @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
   @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
   @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
@@ -60,7 +67,7 @@ export class InvalidConfigError extends Error {
 
 /** Reads and checks the environment; throws naming every bad variable. */
 export function validateConfig(env: Record<string, unknown>): AppConfig {
-  const known = new Set([...Object.keys(new AppConfig()), 'DATABASE_URL']);
+  const known = new Set([...Object.keys(new AppConfig()), 'DATABASE_URL', 'EVENTSTORE_CONNECTION_STRING']);
   // An empty variable means "use the default", as it does for most twelve-factor services.
   const relevant = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => known.has(key) && value !== ''),

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
@@ -10,7 +10,13 @@ import {
   EVENT_STORE,
   systemClock,
 } from '@stance-ledger/application';
-import { EventStoreSchema1767657600000, type EventStore, PostgresEventStore } from '@stance-ledger/event-store';
+import { COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
+import {
+  EventStoreDbEventStore,
+  EventStoreSchema1767657600000,
+  type EventStore,
+  PostgresEventStore,
+} from '@stance-ledger/event-store';
 import { READ_MODEL_ENTITIES, ReadModelsSchema1767657600001 } from '@stance-ledger/read-models';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
@@ -23,6 +29,20 @@ export interface InfrastructureOptions {
   /** The database of the log and the read models: DATABASE_URL or the embedded server's. */
   databaseUrl: string;
   clock?: Clock;
+}
+
+/** The log: EventStoreDB when configured, else the PostgreSQL that also holds the read models. */
+export function createEventStore(config: AppConfig, databaseUrl: string): EventStore {
+  if (config.EVENTSTORE_CONNECTION_STRING) {
+    const logger = new Logger('EventStoreDB');
+    return new EventStoreDbEventStore({
+      connectionString: config.EVENTSTORE_CONNECTION_STRING,
+      streamPrefixes: [COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX],
+      onResubscribe: (error, attempt) =>
+        logger.warn(`subscription to $all dropped (${error?.message ?? 'ended'}); resubscribing from the checkpoint, attempt ${attempt}`),
+    });
+  }
+  return new PostgresEventStore({ connectionString: databaseUrl });
 }
 
 @Injectable()
@@ -74,7 +94,7 @@ export class InfrastructureModule {
         { provide: APPLICATION_OPTIONS, useValue: applicationOptions },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNTRY_REGISTRY, useValue: new IsoCountryRegistry() },
-        { provide: EVENT_STORE, useFactory: () => new PostgresEventStore({ connectionString: databaseUrl }) },
+        { provide: EVENT_STORE, useFactory: () => createEventStore(config, databaseUrl) },
         EventStoreCloser,
       ],
       exports: [AppConfig, APPLICATION_OPTIONS, CLOCK, COUNTRY_REGISTRY, EVENT_STORE],

@@ -1,0 +1,264 @@
+import {
+  ANY,
+  type AppendExpectedRevision,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  jsonEvent,
+  NO_STREAM,
+  type Position,
+  type RecordedEvent as ClientRecordedEvent,
+  type ResolvedEvent,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  streamNameFilter,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import {
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type LogPosition,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  WrongExpectedRevisionError,
+} from '../event-store';
+
+const UINT64 = (1n << 64n) - 1n;
+const DEFAULT_READ_BATCH = 1000;
+/** Buffered events above which the subscription is paused until the projector catches up. */
+const SUBSCRIPTION_HIGH_WATER = 4096;
+
+/**
+ * An EventStoreDB `$all` position is a (commit, prepare) pair of 64-bit offsets, ordered by
+ * commit then prepare. Packed into one 128-bit integer, the order is kept and the value
+ * travels as the same decimal string as every other log position.
+ */
+export function packPosition(position: Position): LogPosition {
+  return (position.commit << 64n) | position.prepare;
+}
+
+export function unpackPosition(position: LogPosition): Position {
+  return { commit: position >> 64n, prepare: position & UINT64 };
+}
+
+export interface EventStoreDbEventStoreOptions {
+  connectionString: string;
+  /** The stream prefixes this service owns: the subscription's server-side filter. */
+  streamPrefixes: string[];
+  /** Called when a subscription drops and is resumed from the last delivered position. */
+  onResubscribe?: (error: Error | undefined, attempt: number) => void;
+}
+
+function isSystemEvent(event: ClientRecordedEvent): boolean {
+  return event.streamId.startsWith('$') || event.type.startsWith('$');
+}
+
+function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
+  if (expected === 'any') return ANY;
+  return expected;
+}
+
+function toRecordedEvent(event: ClientRecordedEvent): RecordedEvent {
+  if (!event.position) throw new Error(`EventStoreDB returned event ${event.id} without a log position`);
+  return {
+    eventId: event.id,
+    stream: event.streamId,
+    revision: event.revision,
+    position: packPosition(event.position),
+    type: event.type,
+    data: event.data,
+    metadata: (event.metadata ?? {}) as Record<string, unknown>,
+  };
+}
+
+/**
+ * The log on EventStoreDB (or KurrentDB, whose client has the same API): the one place that
+ * imports the client, so swapping it touches only this file.
+ */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+
+  constructor(private readonly options: EventStoreDbEventStoreOptions) {
+    this.client = EventStoreDBClient.connectionString(options.connectionString);
+  }
+
+  async appendToStream(
+    stream: string,
+    events: readonly EventToAppend[],
+    { expectedRevision }: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    let result;
+    try {
+      result = await this.client.appendToStream(
+        stream,
+        events.map((event) =>
+          jsonEvent({ id: event.eventId, type: event.type, data: event.data as never, metadata: event.metadata as never }),
+        ),
+        { expectedRevision: toExpectedRevision(expectedRevision) },
+      );
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new WrongExpectedRevisionError(stream, expectedRevision, typeof actual === 'bigint' ? actual : -1n);
+      }
+      throw error;
+    }
+    // The server answers an idempotent re-append (same ids at the same expected revision)
+    // with success and no position: nothing was written this time.
+    const alreadyAppended = events.length > 0 && result.position === undefined;
+    const last = result.nextExpectedRevision;
+    if (events.length === 0) return { stream, events: [], nextExpectedRevision: last, alreadyAppended: false };
+    if (events.length === 1 && result.position) {
+      return {
+        stream,
+        events: [{ eventId: events[0].eventId, revision: last, position: packPosition(result.position) }],
+        nextExpectedRevision: last,
+        alreadyAppended,
+      };
+    }
+    // The append result gives one position; each event's own comes from reading them back.
+    const written = await this.readStream(stream, { fromRevision: last - BigInt(events.length) + 1n, maxCount: events.length });
+    return {
+      stream,
+      events: written.map((event) => ({ eventId: event.eventId, revision: event.revision, position: event.position })),
+      nextExpectedRevision: last,
+      alreadyAppended,
+    };
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, {
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromRevision: options.fromRevision ?? (backwards ? END : START),
+        maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
+      })) {
+        if (resolved.event) events.push(toRecordedEvent(resolved.event));
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.afterPosition ?? 0n;
+    const maxCount = options.maxCount ?? DEFAULT_READ_BATCH;
+    const events: RecordedEvent[] = [];
+    let from: Position | typeof START = after === 0n ? START : unpackPosition(after);
+    // Pages may be full of system events, which do not count: read until enough or the end.
+    for (;;) {
+      let read = 0;
+      let lastSeen: Position | undefined;
+      for await (const resolved of this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount })) {
+        read += 1;
+        const event = resolved.event;
+        if (!event) continue;
+        lastSeen = event.position;
+        // Reads of $all include their start position; the port's is exclusive.
+        if (isSystemEvent(event) || packPosition(event.position) <= after) continue;
+        if (events.length < maxCount) events.push(toRecordedEvent(event));
+      }
+      if (events.length >= maxCount || read < maxCount || !lastSeen) return events;
+      from = lastSeen;
+    }
+  }
+
+  async headPosition(): Promise<LogPosition> {
+    let from: Position | typeof END = END;
+    for (;;) {
+      let read = 0;
+      let lastSeen: Position | undefined;
+      for await (const resolved of this.client.readAll({ fromPosition: from, direction: BACKWARDS, maxCount: 100 })) {
+        read += 1;
+        const event = resolved.event;
+        if (!event) continue;
+        if (!isSystemEvent(event)) return packPosition(event.position);
+        lastSeen = event.position;
+      }
+      if (read < 100 || !lastSeen) return 0n;
+      from = lastSeen;
+    }
+  }
+
+  async *subscribeToAll(options: SubscribeOptions): AsyncGenerator<RecordedEvent[]> {
+    const { signal } = options;
+    const maxBatchSize = options.maxBatchSize ?? DEFAULT_READ_BATCH;
+    let after = options.afterPosition;
+    let attempt = 0;
+    while (!signal?.aborted) {
+      const subscription = this.client.subscribeToAll({
+        fromPosition: after === 0n ? START : unpackPosition(after),
+        filter: streamNameFilter({ prefixes: this.options.streamPrefixes }),
+      });
+      const buffer: RecordedEvent[] = [];
+      let failure: Error | undefined;
+      let ended = false;
+      let wake: (() => void) | undefined;
+      const notify = () => {
+        wake?.();
+        wake = undefined;
+      };
+      subscription.on('data', (resolved: ResolvedEvent) => {
+        const event = resolved.event;
+        if (!event || isSystemEvent(event as ClientRecordedEvent)) return;
+        buffer.push(toRecordedEvent(event as ClientRecordedEvent));
+        if (buffer.length >= SUBSCRIPTION_HIGH_WATER) subscription.pause();
+        notify();
+      });
+      subscription.on('error', (error: Error) => {
+        failure = error;
+        notify();
+      });
+      subscription.on('end', () => {
+        ended = true;
+        notify();
+      });
+      signal?.addEventListener('abort', notify);
+      try {
+        while (!signal?.aborted) {
+          if (buffer.length > 0) {
+            // After a resubscribe the server may repeat the start: never deliver a position twice.
+            const batch = buffer.splice(0, maxBatchSize).filter((event) => event.position > after);
+            if (subscription.isPaused() && buffer.length < SUBSCRIPTION_HIGH_WATER / 2) subscription.resume();
+            if (batch.length === 0) continue;
+            after = batch[batch.length - 1].position;
+            attempt = 0;
+            yield batch;
+            continue;
+          }
+          if (failure || ended) break;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      } finally {
+        signal?.removeEventListener('abort', notify);
+        await subscription.unsubscribe().catch(() => undefined);
+      }
+      if (signal?.aborted) return;
+      attempt += 1;
+      this.options.onResubscribe?.(failure, attempt);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(5000, 50 * 2 ** Math.min(attempt, 7)));
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}
