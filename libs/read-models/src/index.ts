@@ -3,3 +3,5 @@ export * from './projections';
 export * from './projector';
 export * from './stance-queries';
 export * from './read-models-schema.migration';
+export * from './dead-letters.migration';
+export * from './event-payloads';

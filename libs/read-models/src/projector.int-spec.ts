@@ -174,4 +174,82 @@ describe('Projector on PostgreSQL', () => {
     expect(progress).toContain(receipt.events[0].position);
     expect((await queries.stancesInForce('UA', '2026-01-06' as never)).value[0].stance).toBe('supports');
   });
+
+  it('sends an event it cannot apply to the dead letters with the error, and moves on', async () => {
+    await defineTopic('force');
+    await recordStance('ES', 'force', 'open', '2026-01-06', '2026-01-06T10:00:00Z');
+    const bad = await recordStance('IT', 'force', 'maybe', '2026-01-06', '2026-01-06T11:00:00Z');
+    const unknown = await store.appendToStream(
+      'country-FR',
+      [{ eventId: randomUUID(), type: 'StanceWhispered', data: {}, metadata: metadata('2026-01-06T12:00:00Z') }],
+      { expectedRevision: 'any' },
+    );
+    await recordStance('DE', 'force', 'skeptical', '2026-01-06', '2026-01-06T13:00:00Z');
+
+    const projector = new Projector(store, dataSource, READ_MODEL_PROJECTIONS, silent);
+    expect(await projector.catchUp()).toBe(await store.headPosition());
+    await projector.applyBatch(await store.readAll());
+
+    const letters = await dataSource.query(
+      `SELECT position::text, event_id::text, event_type, error FROM projection_dead_letters ORDER BY position`,
+    );
+    expect(letters).toEqual([
+      { position: bad.events[0].position.toString(), event_id: bad.events[0].eventId, event_type: 'StanceRecorded', error: expect.stringContaining('stance is not on the scale') },
+      { position: unknown.events[0].position.toString(), event_id: unknown.events[0].eventId, event_type: 'StanceWhispered', error: expect.stringContaining("unknown event type 'StanceWhispered'") },
+    ]);
+    expect((await dataSource.query(`SELECT country FROM stance_records ORDER BY country`)).map((r: { country: string }) => r.country)).toEqual(['DE', 'ES']);
+  });
+
+  it('retries, and does not dead-letter, when the failure is the database rather than the event', async () => {
+    await defineTopic('force');
+    await recordStance('ES', 'force', 'open', '2026-01-06', '2026-01-06T10:00:00Z');
+    const events = await store.readAll();
+    const projector = new Projector(store, dataSource, READ_MODEL_PROJECTIONS, silent);
+    await dataSource.query(`ALTER TABLE stance_records RENAME TO stance_records_away`);
+    await expect(projector.applyBatch(events)).rejects.toThrow();
+    await dataSource.query(`ALTER TABLE stance_records_away RENAME TO stance_records`);
+    expect(await dataSource.query(`SELECT * FROM projection_dead_letters`)).toEqual([]);
+    await projector.applyBatch(events);
+    expect(await tableCounts()).toEqual({ topics: 1, stances: 1 });
+  });
+
+  it('lets only one of two running projectors apply events; the other takes over when it stops', async () => {
+    const applied = { first: 0, second: 0 };
+    const make = (name: keyof typeof applied) => {
+      const projector = new Projector(store, dataSource, READ_MODEL_PROJECTIONS, silent);
+      const original = projector.applyBatch.bind(projector);
+      projector.applyBatch = async (batch) => {
+        applied[name] += batch.length;
+        return original(batch);
+      };
+      return projector;
+    };
+    const first = make('first');
+    const second = make('second');
+    const stopFirst = new AbortController();
+    const stopSecond = new AbortController();
+    const runningFirst = first.run(stopFirst.signal);
+    await new Promise((done) => setTimeout(done, 200));
+    const runningSecond = second.run(stopSecond.signal);
+    const caughtUp = async () => {
+      const deadline = Date.now() + 5000;
+      while ((await first.checkpoint()) < (await store.headPosition()) && Date.now() < deadline) {
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    };
+
+    await defineTopic('force');
+    for (const country of ['ES', 'FR', 'IT']) await recordStance(country, 'force', 'open', '2026-01-06', '2026-01-06T10:00:00Z');
+    await caughtUp();
+    expect(applied).toEqual({ first: 4, second: 0 });
+
+    stopFirst.abort();
+    await runningFirst;
+    for (const country of ['DE', 'PL']) await recordStance(country, 'force', 'open', '2026-01-06', '2026-01-06T10:00:00Z');
+    await caughtUp();
+    stopSecond.abort();
+    await runningSecond;
+    expect(applied).toEqual({ first: 4, second: 2 });
+    expect(await tableCounts()).toEqual({ topics: 1, stances: 5 });
+  });
 });

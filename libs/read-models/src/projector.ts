@@ -1,13 +1,31 @@
 import {
   type EventMetadata,
-  upcast,
   UnknownEventTypeError,
+  UnsupportedSchemaVersionError,
+  upcast,
 } from '@stance-ledger/domain';
 import type { EventStore, LogPosition, RecordedEvent } from '@stance-ledger/event-store';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { assertProjectable, PoisonEventError } from './event-payloads';
 import type { ProjectableEvent, Projection } from './projections';
 
 export const READ_MODELS_CHECKPOINT = 'read-models';
+
+/**
+ * Whether an error is the event's fault (it will fail the same way for ever) rather than the
+ * infrastructure's (worth retrying): unknown or unreadable events, and PostgreSQL's data
+ * exceptions (class 22) and integrity violations (class 23).
+ */
+export function isPoisonError(error: unknown): boolean {
+  if (error instanceof PoisonEventError || error instanceof UnknownEventTypeError || error instanceof UnsupportedSchemaVersionError) {
+    return true;
+  }
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } })?.driverError?.code ?? (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|23)/.test(code);
+}
+
+/** Session-level advisory lock key of a projector: one process applies a checkpoint's batches at a time. */
+const PROJECTOR_LOCK_SQL = `hashtextextended('stance-ledger/projector/' || $1, 0)`;
 
 export interface ProjectorLog {
   info(message: string): void;
@@ -44,9 +62,72 @@ export class Projector {
     return BigInt(rows[0]?.position ?? '0');
   }
 
-  /** Applies one batch; returns the checkpoint after it. */
+  /**
+   * Applies one batch; returns the checkpoint after it. If the batch holds an event that cannot
+   * be applied, the events are applied one by one and that one goes to the dead letters.
+   */
   async applyBatch(batch: readonly RecordedEvent[]): Promise<LogPosition> {
-    const position = await this.dataSource.transaction(async (manager) => {
+    let position: LogPosition;
+    try {
+      position = await this.applyInOneTransaction(batch);
+    } catch (error) {
+      if (!isPoisonError(error)) throw error;
+      position = await this.checkpoint();
+      for (const event of batch) {
+        try {
+          position = await this.applyInOneTransaction([event]);
+        } catch (eventError) {
+          if (!isPoisonError(eventError)) throw eventError;
+          position = await this.deadLetter(event, eventError);
+        }
+      }
+    }
+    for (const listener of this.listeners) listener(position);
+    return position;
+  }
+
+  private async deadLetter(event: RecordedEvent, error: unknown): Promise<LogPosition> {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.log.error(`dead-lettering event ${event.eventId} (${event.type}) at position ${event.position}: ${message}`);
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { position: string }[] = await manager.query(
+        `SELECT position::text FROM projection_checkpoints WHERE projection = $1 FOR UPDATE`,
+        [this.checkpointName],
+      );
+      const checkpoint = BigInt(rows[0]?.position ?? '0');
+      if (event.position <= checkpoint) return checkpoint;
+      await manager.query(
+        `INSERT INTO projection_dead_letters
+           (projection, position, event_id, stream, stream_revision, event_type, data, metadata, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)
+         ON CONFLICT DO NOTHING`,
+        [
+          this.checkpointName,
+          event.position.toString(),
+          event.eventId,
+          event.stream,
+          event.revision.toString(),
+          event.type,
+          JSON.stringify(event.data ?? null),
+          JSON.stringify(event.metadata ?? null),
+          message,
+        ],
+      );
+      await this.saveCheckpoint(manager, event.position);
+      return event.position;
+    });
+  }
+
+  private async saveCheckpoint(manager: { query: (sql: string, parameters?: unknown[]) => Promise<unknown> }, position: LogPosition) {
+    await manager.query(
+      `INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      [this.checkpointName, position.toString()],
+    );
+  }
+
+  private async applyInOneTransaction(batch: readonly RecordedEvent[]): Promise<LogPosition> {
+    return this.dataSource.transaction(async (manager) => {
       const rows: { position: string }[] = await manager.query(
         `SELECT position::text FROM projection_checkpoints WHERE projection = $1 FOR UPDATE`,
         [this.checkpointName],
@@ -57,29 +138,16 @@ export class Projector {
       const projectable = fresh.flatMap((recorded) => this.toProjectable(recorded));
       for (const projection of this.projections) await projection.apply(projectable, manager);
       const last = fresh[fresh.length - 1].position;
-      await manager.query(
-        `INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-        [this.checkpointName, last.toString()],
-      );
+      await this.saveCheckpoint(manager, last);
       return last;
     });
-    for (const listener of this.listeners) listener(position);
-    return position;
   }
 
   private toProjectable(recorded: RecordedEvent): ProjectableEvent[] {
     const metadata = recorded.metadata as unknown as EventMetadata;
-    try {
-      const event = upcast({ type: recorded.type, schemaVersion: Number(metadata.schemaVersion), data: recorded.data });
-      return [{ event, recorded, metadata }];
-    } catch (error) {
-      if (error instanceof UnknownEventTypeError) {
-        this.log.warn(`skipping event ${recorded.eventId} at position ${recorded.position}: ${error.message}`);
-        return [];
-      }
-      throw error;
-    }
+    const event = upcast({ type: recorded.type, schemaVersion: Number(metadata?.schemaVersion), data: recorded.data });
+    assertProjectable(event, metadata);
+    return [{ event, recorded, metadata }];
   }
 
   /** Applies everything the log holds now, then returns the checkpoint. */
@@ -92,13 +160,65 @@ export class Projector {
     }
   }
 
-  /** Follows the log until `signal` aborts; a failing batch is retried with backoff, never dropped. */
+  /**
+   * Follows the log until `signal` aborts. Only the holder of the projector's advisory lock
+   * applies batches; another process waits on standby and takes over when the lock frees.
+   * A batch failing for the infrastructure's sake is retried with backoff, never dropped.
+   */
   async run(signal: AbortSignal, maxBatchSize = 1000): Promise<void> {
+    while (!signal.aborted) {
+      let lock: QueryRunner | undefined;
+      try {
+        lock = await this.acquireLock(signal);
+        if (!lock) return;
+        await this.follow(signal, maxBatchSize, lock);
+      } catch (error) {
+        if (signal.aborted) return;
+        this.log.error('projector lost its lock connection, acquiring it again', error);
+        await sleep(1000, signal);
+      } finally {
+        await this.releaseLock(lock);
+      }
+    }
+  }
+
+  private async acquireLock(signal: AbortSignal): Promise<QueryRunner | undefined> {
+    let announced = false;
+    while (!signal.aborted) {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(${PROJECTOR_LOCK_SQL}) AS locked`, [this.checkpointName]);
+        if (locked) {
+          if (announced) this.log.info('projector lock acquired: this process now applies events');
+          return runner;
+        }
+        if (!announced) this.log.info('another process holds the projector lock: standing by');
+        announced = true;
+      } catch (error) {
+        this.log.error('cannot take the projector lock', error);
+      }
+      await runner.release().catch(() => undefined);
+      await sleep(500, signal);
+    }
+    return undefined;
+  }
+
+  private async releaseLock(lock: QueryRunner | undefined): Promise<void> {
+    if (!lock) return;
+    await lock.query(`SELECT pg_advisory_unlock(${PROJECTOR_LOCK_SQL})`, [this.checkpointName]).catch(() => undefined);
+    await lock.release().catch(() => undefined);
+  }
+
+  private async follow(signal: AbortSignal, maxBatchSize: number, lock: QueryRunner): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
+      // Losing the lock's connection frees the lock for another process: stop applying then.
+      await lock.query('SELECT 1');
       try {
         const from = await this.checkpoint();
         for await (const batch of this.store.subscribeToAll({ afterPosition: from, maxBatchSize, signal })) {
+          await lock.query('SELECT 1');
           await this.applyBatch(batch);
           failures = 0;
         }
@@ -107,8 +227,20 @@ export class Projector {
         failures += 1;
         const delay = Math.min(30_000, 100 * 2 ** Math.min(failures, 9));
         this.log.error(`projector failed (attempt ${failures}), retrying in ${delay} ms`, error);
-        await new Promise((done) => setTimeout(done, delay));
+        await sleep(delay, signal);
       }
     }
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -67,6 +67,22 @@ export class StanceQueries {
     return BigInt(rows[0]?.position ?? '0');
   }
 
+  /** How many events the projector could not apply, and the latest of them. */
+  async deadLetters(): Promise<{ count: number; latest?: { position: string; eventId: string; eventType: string; error: string; failedAt: string } }> {
+    const rows: { count: number; position: string | null; event_id: string; event_type: string; error: string; failed_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT (SELECT count(*)::int FROM projection_dead_letters) AS count, d.position::text, d.event_id::text, d.event_type, d.error, d.failed_at
+           FROM (SELECT 1) one
+           LEFT JOIN LATERAL (SELECT * FROM projection_dead_letters ORDER BY position DESC LIMIT 1) d ON true`,
+      );
+    const row = rows[0];
+    if (!row || row.position === null) return { count: 0 };
+    return {
+      count: row.count,
+      latest: { position: row.position, eventId: row.event_id, eventType: row.event_type, error: row.error, failedAt: row.failed_at.toISOString() },
+    };
+  }
+
   /** For each topic (or the one given), the record in force on `on`: latest effective date, ties to the last recorded. */
   async stancesInForce(country: string, on: CalendarDate, topicId?: string): Promise<AtPosition<StanceInForce[]>> {
     const params: unknown[] = [READ_MODELS_CHECKPOINT, country, on];

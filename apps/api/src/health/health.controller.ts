@@ -34,11 +34,20 @@ export class HealthController {
       async () => {
         const projection = this.indicators.check('projection');
         try {
-          const [head, checkpoint] = await Promise.all([this.store.headPosition(), this.queries.checkpoint()]);
+          const [checkpoint, deadLetters] = await Promise.all([this.queries.checkpoint(), this.queries.deadLetters()]);
+          const head = await this.store.headPosition();
           const lag = head > checkpoint ? head - checkpoint : 0n;
-          return projection.up({ logHead: head.toString(), checkpoint: checkpoint.toString(), lag: lag.toString() });
+          // Dead letters do not stop the service from answering: reported, for an operator to look at.
+          return projection.up({
+            logHead: head.toString(),
+            checkpoint: checkpoint.toString(),
+            lag: lag.toString(),
+            caughtUp: checkpoint >= head,
+            deadLetters: deadLetters.count,
+            ...(deadLetters.latest ? { latestDeadLetter: deadLetters.latest } : {}),
+          });
         } catch (error) {
-          return projection.down({ message: `event store unreachable: ${(error as Error).message}` });
+          return projection.down({ message: `event store or read models unreachable: ${(error as Error).message}` });
         }
       },
     ]);

@@ -14,8 +14,27 @@ describe('GET /health', () => {
       details: {
         database: { status: 'up' },
         migrations: { status: 'up' },
-        projection: { status: 'up', logHead: '0', checkpoint: '0', lag: '0' },
+        projection: { status: 'up', logHead: '0', checkpoint: '0', lag: '0', caughtUp: true, deadLetters: 0 },
       },
+    });
+  });
+
+  it('reports events the projector had to set aside', async () => {
+    const { EVENT_STORE } = await import('@stance-ledger/application');
+    const { randomUUID } = await import('node:crypto');
+    const store = t.app.get(EVENT_STORE);
+    const poison = await store.appendToStream(
+      'country-ES',
+      [{ eventId: randomUUID(), type: 'StanceWhispered', data: {}, metadata: { schemaVersion: 1, recordedAt: '2026-01-09T12:00:00Z' } }],
+      { expectedRevision: 'any' },
+    );
+    const position = poison.events[0].position.toString();
+    await t.http().get('/topics').query({ minPosition: position }).expect(200);
+    const response = await t.http().get('/health').expect(200);
+    expect(response.body.details.projection).toMatchObject({
+      deadLetters: 1,
+      caughtUp: true,
+      latestDeadLetter: { position, eventType: 'StanceWhispered', error: expect.stringContaining('unknown event type') },
     });
   });
 

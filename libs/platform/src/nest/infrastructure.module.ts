@@ -17,12 +17,16 @@ import {
   type EventStore,
   PostgresEventStore,
 } from '@stance-ledger/event-store';
-import { READ_MODEL_ENTITIES, ReadModelsSchema1767657600001 } from '@stance-ledger/read-models';
+import { ProjectionDeadLetters1767657600002, READ_MODEL_ENTITIES, ReadModelsSchema1767657600001 } from '@stance-ledger/read-models';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { IsoCountryRegistry } from '../countries/iso-country-registry';
 
-export const MIGRATIONS = [EventStoreSchema1767657600000, ReadModelsSchema1767657600001];
+/**
+ * Every migration, in order. With EventStoreDB as the log the event_store schema is still created
+ * (and stays empty), so one list serves both configurations.
+ */
+export const MIGRATIONS = [EventStoreSchema1767657600000, ReadModelsSchema1767657600001, ProjectionDeadLetters1767657600002];
 
 export interface InfrastructureOptions {
   config: AppConfig;

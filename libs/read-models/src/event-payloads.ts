@@ -1,0 +1,56 @@
+import {
+  isCalendarDate,
+  isStance,
+  isTopicId,
+  type EventMetadata,
+  type StanceLedgerEvent,
+} from '@stance-ledger/domain';
+
+/** An event the read models cannot take: its payload breaks the shape its type promises. */
+export class PoisonEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoisonEventError';
+  }
+}
+
+const isText = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0;
+const isOptionalText = (value: unknown) => value === null || value === undefined || typeof value === 'string';
+
+function check(condition: boolean, what: string): void {
+  if (!condition) throw new PoisonEventError(what);
+}
+
+/**
+ * The log is written by commands that validate, but it can also be imported, or written by an
+ * older or newer version of the service: the projector checks before it writes.
+ */
+export function assertProjectable(event: StanceLedgerEvent, metadata: EventMetadata): void {
+  check(typeof metadata?.recordedAt === 'string' && !Number.isNaN(Date.parse(metadata.recordedAt)), 'metadata.recordedAt is not an instant');
+  const data = event.data as Record<string, unknown>;
+  check(typeof data === 'object' && data !== null, `${event.type} has no data object`);
+  switch (event.type) {
+    case 'TopicDefined':
+      check(isTopicId(data.topicId), 'TopicDefined.topicId is not a slug');
+      check(isText(data.title), 'TopicDefined.title is missing');
+      check(typeof data.description === 'string', 'TopicDefined.description is missing');
+      return;
+    case 'StanceRecorded': {
+      check(typeof data.country === 'string' && /^[A-Z]{2}$/.test(data.country), 'StanceRecorded.country is not an alpha-2 code');
+      check(isTopicId(data.topicId), 'StanceRecorded.topicId is not a slug');
+      check(isStance(data.stance), 'StanceRecorded.stance is not on the scale');
+      check(isCalendarDate(data.effectiveOn), 'StanceRecorded.effectiveOn is not a calendar date');
+      check(isText(data.headline), 'StanceRecorded.headline is missing');
+      for (const field of ['summary', 'conditions', 'commitment'] as const) {
+        check(isOptionalText(data[field]), `StanceRecorded.${field} is not text`);
+      }
+      const source = data.source as Record<string, unknown> | null;
+      check(typeof source === 'object' && source !== null && isText(source.publisher), 'StanceRecorded.source.publisher is missing');
+      return;
+    }
+    default: {
+      const _exhaustive: never = event;
+      throw new PoisonEventError(`unexpected event ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+}
