@@ -191,7 +191,9 @@ export class EventLog {
       last = stored;
     }
     if (last === undefined) return undefined;
-    return { kind: 'success', currentRevision: last.revision, position: positionOf(last) };
+    // The server completes an idempotent write with commit/prepare positions of -1, which the
+    // gRPC layer sends as `no_position` (Streams.Append: `completed.CommitPosition == -1`).
+    return { kind: 'success', currentRevision: last.revision };
   }
 
   private write(streamId: string, stream: StoredEvent[], events: ProposedEvent[]): AppendOutcome {

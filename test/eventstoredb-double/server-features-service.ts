@@ -27,9 +27,15 @@ export function createServerFeaturesService(): IServerFeaturesServer {
   return {
     getSupportedMethods(_call: ServerUnaryCall<Empty, SupportedMethods>, callback: sendUnaryData<SupportedMethods>) {
       const methods = ADVERTISED.map(({ service, method, features }) =>
-        new SupportedMethod().setServiceName(service).setMethodName(method).setFeaturesList(features ?? []),
+        new SupportedMethod()
+          .setServiceName(service)
+          .setMethodName(method)
+          .setFeaturesList(features ?? []),
       );
-      callback(null, new SupportedMethods().setEventStoreServerVersion(REPORTED_SERVER_VERSION).setMethodsList(methods));
+      callback(
+        null,
+        new SupportedMethods().setEventStoreServerVersion(REPORTED_SERVER_VERSION).setMethodsList(methods),
+      );
     },
   };
 }

@@ -525,10 +525,14 @@ export function createStreamsService(
         const contentType = metadata.get('content-type');
         if (type === undefined || contentType === undefined) {
           return fail(
-            grpcError(status.INVALID_ARGUMENT, `Required Metadata Property '${type === undefined ? 'type' : 'content-type'}' is missing`, {
-              exception: 'missing-required-metadata-property',
-              'required-metadata-properties': 'type,content-type',
-            }),
+            grpcError(
+              status.INVALID_ARGUMENT,
+              `Required Metadata Property '${type === undefined ? 'type' : 'content-type'}' is missing`,
+              {
+                exception: 'missing-required-metadata-property',
+                'required-metadata-properties': 'type,content-type',
+              },
+            ),
           );
         }
         const data = message.getData_asU8();

@@ -3,7 +3,12 @@ import type { Clock } from '@stance-ledger/application';
 import { validateConfig } from '@stance-ledger/platform';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/create-app';
+import { type EventStoreDbDouble, startEventStoreDbDouble } from '../eventstoredb-double';
 import { createTestDatabase } from './test-database';
+
+/** Every end-to-end spec runs on both logs: PostgreSQL, and EventStoreDB through its protocol double. */
+export const EVENT_STORES = ['postgres', 'eventstoredb'] as const;
+export type EventStoreKind = (typeof EVENT_STORES)[number];
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
@@ -28,9 +33,20 @@ export interface TestApp {
 }
 
 /** The real service (same wiring as `npm start`) on a fresh database, listening on a free port. */
-export async function startTestApp(options: { env?: Record<string, string>; now?: string; databaseUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string>; now?: string; databaseUrl?: string; eventStore?: EventStoreKind } = {},
+): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase('e2e'));
-  const config = validateConfig({ LOG_LEVEL: 'silent', PORT: '0', MIN_POSITION_WAIT_MS: '500', ...options.env, DATABASE_URL: databaseUrl });
+  let double: EventStoreDbDouble | undefined;
+  if (options.eventStore === 'eventstoredb') double = await startEventStoreDbDouble();
+  const config = validateConfig({
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    MIN_POSITION_WAIT_MS: '500',
+    ...options.env,
+    DATABASE_URL: databaseUrl,
+    ...(double ? { EVENTSTORE_CONNECTION_STRING: double.connectionString } : {}),
+  });
   const clock = new TestClock(new Date(options.now ?? '2026-01-09T12:00:00Z'));
   const app = await createApp({ config, databaseUrl, clock });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -42,6 +58,9 @@ export async function startTestApp(options: { env?: Record<string, string>; now?
     databaseUrl,
     clock,
     http: () => request(baseUrl),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await double?.stop();
+    },
   };
 }

@@ -1,9 +1,9 @@
-import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { EVENT_STORES, startTestApp, type TestApp } from '../../../../test/support/test-app';
 
-describe('GET /health', () => {
+describe.each(EVENT_STORES)('GET /health (log on %s)', (eventStore) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ eventStore });
   });
   afterAll(() => t.close());
 

@@ -5,7 +5,7 @@ import {
   TopicNotFoundError,
 } from '@stance-ledger/application';
 import { DomainError, InvalidValueError, TopicAlreadyDefinedError, TopicNotDefinedError } from '@stance-ledger/domain';
-import { WrongExpectedRevisionError } from '@stance-ledger/event-store';
+import { EventIdConflictError, WrongExpectedRevisionError } from '@stance-ledger/event-store';
 import type { FastifyReply } from 'fastify';
 
 interface ErrorBody {
@@ -56,6 +56,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof WrongExpectedRevisionError) {
       return body(409, 'concurrency_conflict', `the stream changed while the command ran, retry it: ${exception.message}`);
     }
+    if (exception instanceof EventIdConflictError) return body(409, exception.code, exception.message);
     if (exception instanceof IdempotencyKeyReusedError) return body(422, exception.code, exception.message);
     if (exception instanceof ProjectionBehindError) return body(503, exception.code, exception.message);
     if (exception instanceof DomainError) return body(400, exception.code, exception.message);

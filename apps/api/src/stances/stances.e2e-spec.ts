@@ -1,13 +1,13 @@
 import { EVENT_STORE } from '@stance-ledger/application';
 import type { EventStore } from '@stance-ledger/event-store';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
-import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { EVENT_STORES, startTestApp, type TestApp } from '../../../../test/support/test-app';
 
-describe('Stances over HTTP', () => {
+describe.each(EVENT_STORES)('Stances over HTTP (log on %s)', (eventStore) => {
   let t: TestApp;
   let store: EventStore;
   beforeAll(async () => {
-    t = await startTestApp({ now: '2026-01-09T12:00:00Z' });
+    t = await startTestApp({ now: '2026-01-09T12:00:00Z', eventStore });
     store = t.app.get(EVENT_STORE);
     await t.http().post('/topics').send(multinationalForce).expect(201);
     await t.http().post('/topics').send({ id: 'nato-troops-in-ukraine', title: 'NATO troops in Ukraine', description: 'd' }).expect(201);
@@ -119,9 +119,15 @@ describe('Stances over HTTP', () => {
       const head = await store.headPosition();
       const reused = await record('IT', { ...body, stance: 'skeptical' }, { 'Idempotency-Key': 'it-refuses' }).expect(422);
       expect(reused.body).toMatchObject({ code: 'idempotency_key_reused' });
-      const elsewhere = await record('GB', body, { 'Idempotency-Key': 'it-refuses' }).expect(422);
-      expect(elsewhere.body).toMatchObject({ code: 'idempotency_key_reused' });
       expect(await store.headPosition()).toBe(head);
+    });
+
+    it('scopes a key to the country it records for: the same key elsewhere is another request', async () => {
+      const body = { ...spainOpensDoor, headline: 'A statement' };
+      const spain = await record('ES', body, { 'Idempotency-Key': 'shared-key' }).expect(201);
+      const britain = await record('GB', body, { 'Idempotency-Key': 'shared-key' }).expect(201);
+      expect(britain.body.stream).toBe('country-GB');
+      expect(britain.body.eventId).not.toBe(spain.body.eventId);
     });
 
     it('makes topic definitions idempotent too', async () => {

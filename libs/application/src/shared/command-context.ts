@@ -6,27 +6,26 @@ const IDEMPOTENCY_NAMESPACE = '4f1c7c8e-5a0b-4f7e-9d55-2a8b7e0c9b31';
 
 /** Who sent a command and as part of which conversation: becomes every event's metadata. */
 export interface CommandContext {
-  commandId: string;
+  /** The client's key for retrying this request safely; scoped to the stream the command writes. */
+  idempotencyKey?: string;
   recordedBy: string;
-  correlationId: string;
-  causationId: string;
+  correlationId?: string;
 }
 
-export function commandContext(input: {
-  idempotencyKey?: string;
-  recordedBy?: string;
-  correlationId?: string;
-}): CommandContext {
-  // A key that comes back means the same command: derive its id, and so its events' ids.
-  const commandId = input.idempotencyKey
-    ? uuidv5(`idempotency-key:${input.idempotencyKey}`, IDEMPOTENCY_NAMESPACE)
-    : randomUUID();
+export function commandContext(input: { idempotencyKey?: string; recordedBy?: string; correlationId?: string }): CommandContext {
   return {
-    commandId,
+    idempotencyKey: input.idempotencyKey,
     recordedBy: input.recordedBy?.trim() || 'anonymous',
-    correlationId: input.correlationId?.trim() || commandId,
-    causationId: commandId,
+    correlationId: input.correlationId?.trim() || undefined,
   };
+}
+
+/**
+ * A command's id. A key that comes back for the same stream means the same command: its id,
+ * and so its events' ids, are derived from both, so the retry is recognised on every store.
+ */
+export function commandIdFor(stream: string, idempotencyKey: string | undefined): string {
+  return idempotencyKey ? uuidv5(`${stream}\n${idempotencyKey}`, IDEMPOTENCY_NAMESPACE) : randomUUID();
 }
 
 /** The id of the n-th event a command produces: stable across retries of the same command. */

@@ -7,13 +7,12 @@ import {
   upcast,
 } from '@stance-ledger/domain';
 import {
-  EventIdConflictError,
   type EventStore,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '@stance-ledger/event-store';
 import { IdempotencyKeyReusedError } from './errors';
-import { type CommandContext, eventIdFor } from './command-context';
+import { type CommandContext, commandIdFor, eventIdFor } from './command-context';
 
 /** What a client gets back for an accepted command: where its first event sits in the log. */
 export interface AppendReceipt {
@@ -52,7 +51,8 @@ export async function handleCommand<Command extends { type: string; data: unknow
 }): Promise<AppendReceipt> {
   const { store, stream, decider, command, meta } = input;
   const hash = commandHash(command);
-  const firstEventId = eventIdFor(meta.commandId, 0);
+  const commandId = commandIdFor(stream, meta.idempotencyKey);
+  const firstEventId = eventIdFor(commandId, 0);
   for (let attempt = 1; ; attempt++) {
     const recorded = await store.readStream(stream);
     const previous = recorded.find((event) => event.eventId === firstEventId);
@@ -68,12 +68,13 @@ export async function handleCommand<Command extends { type: string; data: unknow
         schemaVersion: CURRENT_SCHEMA_VERSIONS[event.type],
         recordedAt,
         recordedBy: meta.recordedBy,
-        commandId: meta.commandId,
-        correlationId: meta.correlationId,
-        causationId: meta.causationId,
+        commandId,
+        correlationId: meta.correlationId ?? commandId,
+        // Commands arrive from outside, not in reaction to an event: the command caused them.
+        causationId: commandId,
         commandHash: hash,
       };
-      return { eventId: eventIdFor(meta.commandId, index), type: event.type, data: event.data, metadata: { ...metadata } };
+      return { eventId: eventIdFor(commandId, index), type: event.type, data: event.data, metadata: { ...metadata } };
     });
     const expectedRevision = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
     try {
@@ -85,8 +86,6 @@ export async function handleCommand<Command extends { type: string; data: unknow
         await new Promise((done) => setTimeout(done, Math.random() * attempt * 2));
         continue;
       }
-      // Event ids derive from the idempotency key: taken elsewhere means the key was reused.
-      if (error instanceof EventIdConflictError) throw new IdempotencyKeyReusedError();
       throw error;
     }
   }

@@ -153,25 +153,25 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const after = options.afterPosition ?? 0n;
     const maxCount = options.maxCount ?? DEFAULT_READ_BATCH;
     const events: RecordedEvent[] = [];
-    let from: Position | typeof START = after === 0n ? START : unpackPosition(after);
-    // Pages may be full of system events, which do not count: read until enough or the end.
+    // Reads of $all include their start position while the port's is exclusive, and pages may be
+    // full of system events, which do not count: read on from the last position seen until enough.
+    let seen = options.afterPosition ?? 0n;
     for (;;) {
       let read = 0;
-      let lastSeen: Position | undefined;
-      for await (const resolved of this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount })) {
+      for await (const resolved of this.client.readAll({
+        fromPosition: seen === 0n ? START : unpackPosition(seen),
+        direction: FORWARDS,
+        maxCount,
+      })) {
         read += 1;
         const event = resolved.event;
-        if (!event) continue;
-        lastSeen = event.position;
-        // Reads of $all include their start position; the port's is exclusive.
-        if (isSystemEvent(event) || packPosition(event.position) <= after) continue;
-        if (events.length < maxCount) events.push(toRecordedEvent(event));
+        if (!event?.position || packPosition(event.position) <= seen) continue;
+        seen = packPosition(event.position);
+        if (!isSystemEvent(event) && events.length < maxCount) events.push(toRecordedEvent(event));
       }
-      if (events.length >= maxCount || read < maxCount || !lastSeen) return events;
-      from = lastSeen;
+      if (events.length >= maxCount || read < maxCount) return events;
     }
   }
 
@@ -179,14 +179,18 @@ export class EventStoreDbEventStore implements EventStore {
     let from: Position | typeof END = END;
     for (;;) {
       let read = 0;
+      let head: LogPosition | undefined;
       let lastSeen: Position | undefined;
+      // Each page is read to its end rather than left early: an abandoned read call was seen
+      // to keep the client from disposing.
       for await (const resolved of this.client.readAll({ fromPosition: from, direction: BACKWARDS, maxCount: 100 })) {
         read += 1;
         const event = resolved.event;
-        if (!event) continue;
-        if (!isSystemEvent(event)) return packPosition(event.position);
+        if (!event?.position) continue;
         lastSeen = event.position;
+        if (head === undefined && !isSystemEvent(event)) head = packPosition(event.position);
       }
+      if (head !== undefined) return head;
       if (read < 100 || !lastSeen) return 0n;
       from = lastSeen;
     }
