@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type EventStore, PostgresEventStore, type RecordedEvent } from '@stance-ledger/event-store';
+import { COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
+import { EventStoreDbEventStore, type EventStore, PostgresEventStore, type RecordedEvent } from '@stance-ledger/event-store';
 import type { DataSource } from 'typeorm';
+import { type EventStoreDbDouble, startEventStoreDbDouble } from '../../../test/eventstoredb-double';
 import { createMigratedDatabase } from '../../../test/support/test-database';
 import { READ_MODEL_PROJECTIONS } from './projections';
 import { Projector } from './projector';
@@ -8,19 +10,26 @@ import { StanceQueries } from './stance-queries';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-describe('Projector on PostgreSQL', () => {
+describe.each(['postgres', 'eventstoredb'] as const)('Projector, log on %s, read models on PostgreSQL', (log) => {
   let dataSource: DataSource;
   let store: EventStore;
   let queries: StanceQueries;
+  let double: EventStoreDbDouble | undefined;
 
   beforeEach(async () => {
     const database = await createMigratedDatabase('projector');
     dataSource = database.dataSource;
-    store = new PostgresEventStore({ connectionString: database.url, pollIntervalMs: 20 });
+    if (log === 'eventstoredb') {
+      double = await startEventStoreDbDouble();
+      store = new EventStoreDbEventStore({ connectionString: double.connectionString, streamPrefixes: [COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX] });
+    } else {
+      store = new PostgresEventStore({ connectionString: database.url, pollIntervalMs: 20 });
+    }
     queries = new StanceQueries(dataSource);
   });
   afterEach(async () => {
     await store.close();
+    await double?.stop();
     await dataSource.destroy();
   });
 
