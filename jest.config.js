@@ -4,7 +4,7 @@
  * PostgreSQL per run; every test file creates its own database on it.
  */
 // Transpile only: the type check runs once, before jest, in `npm test`.
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 
 module.exports = {
   rootDir: __dirname,
