@@ -5,12 +5,20 @@
  */
 // Transpile only: the type check runs once, before jest, in `npm test`.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
+// A few dependencies ship only ES modules, which Node loads natively but Jest's module system
+// cannot: transpile just those to CommonJS.
+const ESM_ONLY_PACKAGES = ['content-disposition'];
+const esmToCommonJs = ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs', target: 'es2022' } }];
 
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
-  transform: { '^.+\\.ts$': tsJest },
+  transform: {
+    '^.+\\.ts$': tsJest,
+    [`/node_modules/(${ESM_ONLY_PACKAGES.join('|')})/.+\\.js$`]: esmToCommonJs,
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
   moduleNameMapper: {
     '^@stance-ledger/(domain|event-store|read-models|application|platform)$': '<rootDir>/libs/$1/src',
   },

@@ -1,4 +1,4 @@
-import type { Decider } from '@stance-ledger/domain';
+import { type Decider, foldEvents, type WithEventId } from '@stance-ledger/domain';
 
 /**
  * Given/when/then for deciders:
@@ -9,11 +9,13 @@ export function deciderSpecification<Command, Event, State, Context>(
   context: () => Context,
 ) {
   return {
-    given(events: Event[]) {
+    /** Events without an `eventId` get `event-<n>`, their index in the list. */
+    given(events: (Event | WithEventId<Event>)[]) {
+      const recorded = events.map((event, n) => ({ eventId: `event-${n}`, ...event }) as WithEventId<Event>);
       return {
         when(command: Command) {
           const run = () =>
-            decider.decide(command, events.reduce(decider.evolve, decider.initialState()), context());
+            decider.decide(command, foldEvents(decider, recorded), context());
           return {
             then(expected: Event[]) {
               expect(run()).toEqual(expected);

@@ -49,9 +49,13 @@ export async function readModelSnapshot(dataSource: { query: (sql: string) => Pr
   return {
     topics: await dataSource.query(`SELECT topic_id, title, description, defined_at, position::text FROM topics ORDER BY topic_id`),
     stances: await dataSource.query(
-      `SELECT event_id::text, country, topic_id, stance, score, effective_on::text, headline, summary, conditions, commitment,
-              source, recorded_at, recorded_by, stream_revision::text, position::text
+      `SELECT record_id::text, country, topic_id, recorded, recorded_at, recorded_by, stream_revision::text, position::text
          FROM stance_records ORDER BY position`,
+    ),
+    revisions: await dataSource.query(`SELECT * FROM stance_revisions ORDER BY position`),
+    versions: await dataSource.query(
+      `SELECT record_id::text, version, stance, score, effective_on::text, headline, known_from, known_until, retracted, correction_ids::text[]
+         FROM stance_versions ORDER BY record_id, version`,
     ),
     checkpoint: await dataSource.query(`SELECT position::text FROM projection_checkpoints ORDER BY projection`),
     deadLetters: await dataSource.query(`SELECT position::text, event_id::text, error FROM projection_dead_letters ORDER BY position`),

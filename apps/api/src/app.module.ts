@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { StanceLedgerModule } from '@stance-ledger/application';
 import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
+import { AnalysisController } from './analysis/analysis.controller';
 import { HealthController } from './health/health.controller';
 import { CountryCodePipe } from './stances/country-code.pipe';
 import { StancesController } from './stances/stances.controller';
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, TopicsController, StancesController],
+      controllers: [HealthController, TopicsController, StancesController, AnalysisController],
       providers: [CountryCodePipe],
     };
   }

@@ -1,6 +1,7 @@
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { InfrastructureOptions } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -24,6 +25,17 @@ export async function createApp(options: InfrastructureOptions): Promise<NestFas
     }),
   );
   app.useGlobalFilters(new ErrorFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Stance Ledger')
+      .setDescription(
+        "How countries' positions on international questions evolve. Stances are answered for a day (`on`, valid time) as known at an instant (`knownAt`, transaction time); every answer names the log `position` it reflects.",
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // Every body this API accepts is JSON; anything else is refused before it reaches validation.
   app
     .getHttpAdapter()

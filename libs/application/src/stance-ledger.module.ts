@@ -4,7 +4,14 @@ import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { DefineTopicHandler } from './define-topic/define-topic.handler';
 import { DemoDataLoader } from './demo-data/demo-data.loader';
-import { GetCountryStancesHandler } from './get-country-stances/get-country-stances.handler';
+import {
+  GetCountryStancesHandler,
+  GetShiftsHandler,
+  GetTimelineHandler,
+  GetTopicMatrixHandler,
+} from './analyst-queries/analyst.queries';
+import { CorrectStanceHandler } from './correct-stance/correct-stance.handler';
+import { RetractStanceHandler } from './retract-stance/retract-stance.handler';
 import { ProjectionProgress } from './projection/projection-progress';
 import { ProjectorService } from './projection/projector.service';
 import { RecordStanceHandler } from './record-stance/record-stance.handler';
@@ -19,7 +26,12 @@ import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.quer
   providers: [
     DefineTopicHandler,
     RecordStanceHandler,
+    CorrectStanceHandler,
+    RetractStanceHandler,
     GetCountryStancesHandler,
+    GetTopicMatrixHandler,
+    GetTimelineHandler,
+    GetShiftsHandler,
     ListTopicsHandler,
     GetTopicHandler,
     ProjectionProgress,

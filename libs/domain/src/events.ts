@@ -33,8 +33,31 @@ export interface StanceRecorded {
   };
 }
 
+/** The fields of a stance record a correction may change. */
+export interface StanceChanges {
+  stance?: Stance;
+  effectiveOn?: CalendarDate;
+  headline?: string;
+  summary?: string | null;
+  conditions?: string | null;
+  commitment?: string | null;
+  source?: StanceSource;
+}
+
+/** Fixes an earlier record (`recordId`, the event id of its StanceRecorded); the log keeps both. */
+export interface StanceCorrected {
+  type: 'StanceCorrected';
+  data: { country: CountryCode; recordId: string; topicId: TopicId; changes: StanceChanges; reason: string };
+}
+
+/** Withdraws an earlier record: from its recording on, it is no longer in force. */
+export interface StanceRetracted {
+  type: 'StanceRetracted';
+  data: { country: CountryCode; recordId: string; topicId: TopicId; reason: string };
+}
+
 export type TopicEvent = TopicDefined;
-export type CountryStanceEvent = StanceRecorded;
+export type CountryStanceEvent = StanceRecorded | StanceCorrected | StanceRetracted;
 export type StanceLedgerEvent = TopicEvent | CountryStanceEvent;
 export type StanceLedgerEventType = StanceLedgerEvent['type'];
 
@@ -42,6 +65,8 @@ export type StanceLedgerEventType = StanceLedgerEvent['type'];
 export const CURRENT_SCHEMA_VERSIONS: Record<StanceLedgerEventType, number> = {
   TopicDefined: 1,
   StanceRecorded: 1,
+  StanceCorrected: 1,
+  StanceRetracted: 1,
 };
 
 /** Who recorded an event, when, and as part of which conversation. */

@@ -1,5 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { StanceSource } from '@stance-ledger/domain';
+import type { StanceChanges, StanceRecorded, StanceSource } from '@stance-ledger/domain';
+
+type StanceRecordedData = StanceRecorded['data'];
 
 /** The topics countries take positions on. */
 @Entity({ name: 'topics' })
@@ -20,15 +22,78 @@ export class TopicRow {
   position: string;
 }
 
-/**
- * Every stance record with both of its times: effective (valid time) and recorded
- * (transaction time). "The stance on D" is the latest effective_on <= D, ties to the latest recorded.
- */
+/** One row per StanceRecorded: the record as first recorded. */
 @Entity({ name: 'stance_records' })
-@Index('stance_records_as_of', ['country', 'topicId', 'effectiveOn', 'recordedAt', 'position'])
 export class StanceRecordRow {
+  @PrimaryColumn('uuid', { name: 'record_id' })
+  recordId: string;
+
+  @Column('char', { length: 2 })
+  country: string;
+
+  @Column('text', { name: 'topic_id' })
+  topicId: string;
+
+  @Column('jsonb')
+  recorded: StanceRecordedData;
+
+  @Column('timestamptz', { name: 'recorded_at' })
+  recordedAt: Date;
+
+  @Column('text', { name: 'recorded_by' })
+  recordedBy: string;
+
+  @Column('bigint', { name: 'stream_revision' })
+  streamRevision: string;
+
+  @Column('numeric', { precision: 39, scale: 0 })
+  position: string;
+}
+
+/** One row per correction or retraction of a record. */
+@Entity({ name: 'stance_revisions' })
+@Index('stance_revisions_record', ['recordId'])
+export class StanceRevisionRow {
   @PrimaryColumn('uuid', { name: 'event_id' })
   eventId: string;
+
+  @Column('uuid', { name: 'record_id' })
+  recordId: string;
+
+  @Column('text')
+  kind: 'corrected' | 'retracted';
+
+  @Column('jsonb', { nullable: true })
+  changes: StanceChanges | null;
+
+  @Column('text')
+  reason: string;
+
+  @Column('timestamptz', { name: 'recorded_at' })
+  recordedAt: Date;
+
+  @Column('text', { name: 'recorded_by' })
+  recordedBy: string;
+
+  @Column('numeric', { precision: 39, scale: 0 })
+  position: string;
+}
+
+/**
+ * The bitemporal view: each version of a record holds its values (valid time: effective_on)
+ * over the transaction-time interval [known_from, known_until) in which the log said so. "The
+ * stance on D as known at K" reads the versions valid at K: latest effective_on <= D, ties to
+ * the record recorded last.
+ */
+@Entity({ name: 'stance_versions' })
+@Index('stance_versions_country', ['country', 'topicId', 'effectiveOn'])
+@Index('stance_versions_topic', ['topicId', 'effectiveOn', 'country'])
+export class StanceVersionRow {
+  @PrimaryColumn('uuid', { name: 'record_id' })
+  recordId: string;
+
+  @PrimaryColumn('int')
+  version: number;
 
   @Column('char', { length: 2 })
   country: string;
@@ -60,17 +125,20 @@ export class StanceRecordRow {
   @Column('jsonb')
   source: StanceSource;
 
-  @Column('timestamptz', { name: 'recorded_at' })
-  recordedAt: Date;
+  @Column('timestamptz', { name: 'record_recorded_at' })
+  recordRecordedAt: Date;
 
-  @Column('text', { name: 'recorded_by' })
-  recordedBy: string;
+  @Column('timestamptz', { name: 'known_from' })
+  knownFrom: Date;
 
-  @Column('bigint', { name: 'stream_revision' })
-  streamRevision: string;
+  @Column('timestamptz', { name: 'known_until', nullable: true })
+  knownUntil: Date | null;
 
-  @Column('numeric', { name: 'position', precision: 39, scale: 0 })
-  position: string;
+  @Column('boolean')
+  retracted: boolean;
+
+  @Column('uuid', { name: 'correction_ids', array: true })
+  correctionIds: string[];
 }
 
 /** How far into the log the read models are: written in the same transaction as they are. */
@@ -87,4 +155,4 @@ export class ProjectionCheckpointRow {
   updatedAt: Date;
 }
 
-export const READ_MODEL_ENTITIES = [TopicRow, StanceRecordRow, ProjectionCheckpointRow];
+export const READ_MODEL_ENTITIES = [TopicRow, StanceRecordRow, StanceRevisionRow, StanceVersionRow, ProjectionCheckpointRow];

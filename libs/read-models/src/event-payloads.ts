@@ -14,6 +14,7 @@ export class PoisonEventError extends Error {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0;
 const isOptionalText = (value: unknown) => value === null || value === undefined || typeof value === 'string';
 
@@ -46,6 +47,21 @@ export function assertProjectable(event: StanceLedgerEvent, metadata: EventMetad
       }
       const source = data.source as Record<string, unknown> | null;
       check(typeof source === 'object' && source !== null && isText(source.publisher), 'StanceRecorded.source.publisher is missing');
+      return;
+    }
+    case 'StanceCorrected':
+    case 'StanceRetracted': {
+      check(typeof data.country === 'string' && /^[A-Z]{2}$/.test(data.country), `${event.type}.country is not an alpha-2 code`);
+      check(isTopicId(data.topicId), `${event.type}.topicId is not a slug`);
+      check(typeof data.recordId === 'string' && UUID.test(data.recordId), `${event.type}.recordId is not an event id`);
+      check(isText(data.reason), `${event.type}.reason is missing`);
+      if (event.type === 'StanceCorrected') {
+        const changes = data.changes as Record<string, unknown> | null;
+        check(typeof changes === 'object' && changes !== null && Object.keys(changes).length > 0, 'StanceCorrected.changes is empty');
+        check(changes!.stance === undefined || isStance(changes!.stance), 'StanceCorrected.changes.stance is not on the scale');
+        check(changes!.effectiveOn === undefined || isCalendarDate(changes!.effectiveOn), 'StanceCorrected.changes.effectiveOn is not a calendar date');
+        check(changes!.headline === undefined || isText(changes!.headline), 'StanceCorrected.changes.headline is empty');
+      }
       return;
     }
     default: {

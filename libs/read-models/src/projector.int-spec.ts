@@ -92,11 +92,11 @@ describe.each(['postgres', 'eventstoredb'] as const)('Projector, log on %s, read
 
     expect(head).toBe(await store.headPosition());
     expect((await queries.topics()).value.map((t) => t.id)).toEqual(['force']);
-    const on = async (day: string) => (await queries.stancesInForce('ES', day as never)).value.map((s) => s.stance);
+    const on = async (day: string) => (await queries.stancesInForce('ES', { on: day as never, knownAt: new Date() })).value.map((s) => s.stance);
     expect(await on('2026-01-01')).toEqual([]);
     expect(await on('2026-01-05')).toEqual(['skeptical']);
     expect(await on('2026-01-06')).toEqual(['open']);
-    expect((await queries.stancesInForce('ES', '2026-01-07' as never)).position).toBe(head);
+    expect((await queries.stancesInForce('ES', { on: '2026-01-07' as never, knownAt: new Date() })).position).toBe(head);
   });
 
   it('answers from the latest effective date whatever the arrival order, ties to the last recorded', async () => {
@@ -107,7 +107,7 @@ describe.each(['postgres', 'eventstoredb'] as const)('Projector, log on %s, read
     await recordStance('ES', 'force', 'undecided', '2026-01-08', '2026-01-08T09:00:00Z');
     await recordStance('ES', 'force', 'supports', '2026-01-08', '2026-01-08T11:00:00Z');
     await new Projector(store, dataSource, READ_MODEL_PROJECTIONS, silent).catchUp();
-    const on = async (day: string) => (await queries.stancesInForce('ES', day as never)).value[0]?.stance;
+    const on = async (day: string) => (await queries.stancesInForce('ES', { on: day as never, knownAt: new Date() })).value[0]?.stance;
     expect(await on('2026-01-03')).toBe('skeptical');
     expect(await on('2026-01-07')).toBe('open');
     expect(await on('2026-01-08')).toBe('supports');
@@ -119,11 +119,11 @@ describe.each(['postgres', 'eventstoredb'] as const)('Projector, log on %s, read
     const events = await store.readAll();
     const projector = new Projector(store, dataSource, READ_MODEL_PROJECTIONS, silent);
     await projector.applyBatch(events);
-    const before = await dataSource.query(`SELECT * FROM stance_records ORDER BY event_id`);
+    const before = await dataSource.query(`SELECT * FROM stance_versions ORDER BY record_id, version`);
     const checkpoint = await projector.checkpoint();
 
     expect(await projector.applyBatch(events)).toBe(checkpoint);
-    expect(await dataSource.query(`SELECT * FROM stance_records ORDER BY event_id`)).toEqual(before);
+    expect(await dataSource.query(`SELECT * FROM stance_versions ORDER BY record_id, version`)).toEqual(before);
     expect(await tableCounts()).toEqual({ topics: 1, stances: 1 });
   });
 
@@ -181,7 +181,7 @@ describe.each(['postgres', 'eventstoredb'] as const)('Projector, log on %s, read
     abort.abort();
     await running;
     expect(progress).toContain(receipt.events[0].position);
-    expect((await queries.stancesInForce('UA', '2026-01-06' as never)).value[0].stance).toBe('supports');
+    expect((await queries.stancesInForce('UA', { on: '2026-01-06' as never, knownAt: new Date() })).value[0].stance).toBe('supports');
   });
 
   it('sends an event it cannot apply to the dead letters with the error, and moves on', async () => {

@@ -15,25 +15,50 @@ export class ReadModelsSchema1767657600001 implements MigrationInterface {
       )`);
     await queryRunner.query(`
       CREATE TABLE stance_records (
-        event_id uuid PRIMARY KEY,
+        record_id uuid PRIMARY KEY,
         country char(2) NOT NULL,
         topic_id text NOT NULL,
-        stance text NOT NULL,
-        score smallint NOT NULL,
-        effective_on date NOT NULL,
-        headline text NOT NULL,
-        summary text,
-        conditions text,
-        commitment text,
-        source jsonb NOT NULL,
+        recorded jsonb NOT NULL,
         recorded_at timestamptz NOT NULL,
         recorded_by text NOT NULL,
         stream_revision bigint NOT NULL,
         position numeric(39, 0) NOT NULL
       )`);
     await queryRunner.query(`
-      CREATE INDEX stance_records_as_of
-        ON stance_records (country, topic_id, effective_on, recorded_at, position)`);
+      CREATE TABLE stance_revisions (
+        event_id uuid PRIMARY KEY,
+        record_id uuid NOT NULL REFERENCES stance_records (record_id),
+        kind text NOT NULL CHECK (kind IN ('corrected', 'retracted')),
+        changes jsonb,
+        reason text NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        recorded_by text NOT NULL,
+        position numeric(39, 0) NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX stance_revisions_record ON stance_revisions (record_id)`);
+    await queryRunner.query(`
+      CREATE TABLE stance_versions (
+        record_id uuid NOT NULL REFERENCES stance_records (record_id),
+        version int NOT NULL,
+        country char(2) NOT NULL,
+        topic_id text NOT NULL,
+        stance text NOT NULL,
+        score smallint NOT NULL CHECK (score BETWEEN -2 AND 2),
+        effective_on date NOT NULL,
+        headline text NOT NULL,
+        summary text,
+        conditions text,
+        commitment text,
+        source jsonb NOT NULL,
+        record_recorded_at timestamptz NOT NULL,
+        known_from timestamptz NOT NULL,
+        known_until timestamptz,
+        retracted boolean NOT NULL,
+        correction_ids uuid[] NOT NULL,
+        PRIMARY KEY (record_id, version)
+      )`);
+    await queryRunner.query(`CREATE INDEX stance_versions_country ON stance_versions (country, topic_id, effective_on)`);
+    await queryRunner.query(`CREATE INDEX stance_versions_topic ON stance_versions (topic_id, effective_on, country)`);
     await queryRunner.query(`
       CREATE TABLE projection_checkpoints (
         projection text PRIMARY KEY,
@@ -47,6 +72,8 @@ export class ReadModelsSchema1767657600001 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE projection_checkpoints`);
+    await queryRunner.query(`DROP TABLE stance_versions`);
+    await queryRunner.query(`DROP TABLE stance_revisions`);
     await queryRunner.query(`DROP TABLE stance_records`);
     await queryRunner.query(`DROP TABLE topics`);
   }

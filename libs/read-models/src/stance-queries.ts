@@ -1,9 +1,11 @@
-import type { CalendarDate, StanceSource } from '@stance-ledger/domain';
-import type { DataSource } from 'typeorm';
+import type { CalendarDate, StanceChanges, StanceSource } from '@stance-ledger/domain';
+import type { DataSource, EntityManager } from 'typeorm';
 import { READ_MODELS_CHECKPOINT } from './projector';
 
-export interface StanceInForce {
+/** A stance record as it stood at some transaction time. */
+export interface StanceView {
   topicId: string;
+  country: string;
   stance: string;
   score: number;
   effectiveOn: string;
@@ -12,8 +14,40 @@ export interface StanceInForce {
   conditions: string | null;
   commitment: string | null;
   source: StanceSource;
+  /** The record's id: the event id of its StanceRecorded. */
   eventId: string;
   recordedAt: string;
+  corrected: boolean;
+  /** The StanceCorrected events applied to it, oldest first. */
+  correctedBy: string[];
+}
+
+export interface RevisionView {
+  eventId: string;
+  kind: 'corrected' | 'retracted';
+  recordedAt: string;
+  recordedBy: string;
+  reason: string;
+  changes: StanceChanges | null;
+}
+
+export type Direction = 'toward-support' | 'toward-opposition' | 'unchanged';
+
+export interface TimelineEntry extends StanceView {
+  retracted: boolean;
+  /** The stance in force just before this record took effect (retracted records left out). */
+  before: { stance: string; score: number; eventId: string; effectiveOn: string } | null;
+  direction: Direction;
+  revisions: RevisionView[];
+}
+
+export interface Shift {
+  country: string;
+  from: StanceView | null;
+  to: StanceView | null;
+  direction: Direction;
+  /** The records that took effect between the two days and brought the change. */
+  events: StanceView[];
 }
 
 export interface TopicView {
@@ -29,9 +63,15 @@ export interface AtPosition<T> {
   value: T;
 }
 
-interface StanceInForceRow {
-  checkpoint: string;
-  topic_id: string | null;
+export interface AsOf {
+  on: CalendarDate;
+  knownAt: Date;
+}
+
+interface VersionRow {
+  record_id: string;
+  country: string;
+  topic_id: string;
   stance: string;
   score: number;
   effective_on: string;
@@ -40,31 +80,67 @@ interface StanceInForceRow {
   conditions: string | null;
   commitment: string | null;
   source: StanceSource;
-  event_id: string;
-  recorded_at: Date;
+  record_recorded_at: Date;
+  correction_ids: string[];
+  retracted: boolean;
 }
 
-interface TopicRowWithCheckpoint {
-  checkpoint: string;
-  topic_id: string | null;
-  title: string;
-  description: string;
-  defined_at: Date;
+const VERSION_COLUMNS = `v.record_id::text, v.country, v.topic_id, v.stance, v.score, v.effective_on::text AS effective_on,
+  v.headline, v.summary, v.conditions, v.commitment, v.source, v.record_recorded_at, v.correction_ids::text[] AS correction_ids, v.retracted`;
+
+/** Versions as the log stood at $knownAt: recorded by then, with the revisions recorded by then. */
+const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_until IS NULL OR v.known_until > ${knownAt})`;
+
+/** "Latest effective date, ties to the record recorded last"; ids break exact ties, never arrival order. */
+const IN_FORCE_ORDER = `v.effective_on DESC, v.record_recorded_at DESC, v.record_id DESC`;
+
+const toView = (row: VersionRow): StanceView => ({
+  topicId: row.topic_id,
+  country: row.country,
+  stance: row.stance,
+  score: row.score,
+  effectiveOn: row.effective_on,
+  headline: row.headline,
+  summary: row.summary,
+  conditions: row.conditions,
+  commitment: row.commitment,
+  source: row.source,
+  eventId: row.record_id,
+  recordedAt: row.record_recorded_at.toISOString(),
+  corrected: row.correction_ids.length > 0,
+  correctedBy: row.correction_ids,
+});
+
+export function directionOf(fromScore: number, toScore: number): Direction {
+  if (toScore > fromScore) return 'toward-support';
+  if (toScore < fromScore) return 'toward-opposition';
+  return 'unchanged';
 }
 
 /**
- * Reads of the read models. Each is one statement, so the rows and the checkpoint come from
- * the same snapshot: the position reported is exactly the one the rows reflect.
+ * Reads of the read models. Each runs in one REPEATABLE READ transaction, so its rows and the
+ * checkpoint come from the same snapshot: the position reported is exactly the one they reflect.
  */
 export class StanceQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async checkpoint(): Promise<bigint> {
-    const rows: { position: string }[] = await this.dataSource.query(
+    return this.checkpointOf(this.dataSource.manager);
+  }
+
+  private async checkpointOf(manager: EntityManager): Promise<bigint> {
+    const rows: { position: string }[] = await manager.query(
       `SELECT position::text FROM projection_checkpoints WHERE projection = $1`,
       [READ_MODELS_CHECKPOINT],
     );
     return BigInt(rows[0]?.position ?? '0');
+  }
+
+  private snapshot<T>(read: (manager: EntityManager) => Promise<T>): Promise<AtPosition<T>> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const position = await this.checkpointOf(manager);
+      return { position, value: await read(manager) };
+    });
   }
 
   /** How many events the projector could not apply, and the latest of them. */
@@ -83,68 +159,136 @@ export class StanceQueries {
     };
   }
 
-  /** For each topic (or the one given), the record in force on `on`: latest effective date, ties to the last recorded. */
-  async stancesInForce(country: string, on: CalendarDate, topicId?: string): Promise<AtPosition<StanceInForce[]>> {
-    const params: unknown[] = [READ_MODELS_CHECKPOINT, country, on];
-    if (topicId !== undefined) params.push(topicId);
-    const rows: StanceInForceRow[] = await this.dataSource.query(
-      `SELECT cp.position::text AS checkpoint, s.*
-         FROM projection_checkpoints cp
-         LEFT JOIN LATERAL (
-           SELECT DISTINCT ON (r.topic_id)
-                  r.topic_id, r.stance, r.score, r.effective_on::text AS effective_on, r.headline, r.summary,
-                  r.conditions, r.commitment, r.source, r.event_id::text AS event_id, r.recorded_at
-             FROM stance_records r
-            WHERE r.country = $2 AND r.effective_on <= $3::date ${topicId !== undefined ? 'AND r.topic_id = $4' : ''}
-            ORDER BY r.topic_id, r.effective_on DESC, r.recorded_at DESC, r.position DESC
-         ) s ON true
-        WHERE cp.projection = $1`,
-      params,
+  /** For each topic (or the one given), the stance of `country` in force on `on` as known at `knownAt`. */
+  stancesInForce(country: string, { on, knownAt }: AsOf, topicId?: string): Promise<AtPosition<StanceView[]>> {
+    return this.snapshot(async (manager) => {
+      const rows: VersionRow[] = await manager.query(
+        `SELECT DISTINCT ON (v.topic_id) ${VERSION_COLUMNS}
+           FROM stance_versions v
+          WHERE v.country = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
+                ${topicId !== undefined ? 'AND v.topic_id = $4' : ''}
+          ORDER BY v.topic_id, ${IN_FORCE_ORDER}`,
+        topicId !== undefined ? [country, on, knownAt, topicId] : [country, on, knownAt],
+      );
+      return rows.map(toView);
+    });
+  }
+
+  /** The topic's matrix: every country with a stance in force on `on` as known at `knownAt`. */
+  matrix(topicId: string, asOf: AsOf): Promise<AtPosition<StanceView[]>> {
+    return this.snapshot((manager) => this.matrixIn(manager, topicId, asOf));
+  }
+
+  private async matrixIn(manager: EntityManager, topicId: string, { on, knownAt }: AsOf): Promise<StanceView[]> {
+    const rows: VersionRow[] = await manager.query(
+      `SELECT DISTINCT ON (v.country) ${VERSION_COLUMNS}
+         FROM stance_versions v
+        WHERE v.topic_id = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
+        ORDER BY v.country, ${IN_FORCE_ORDER}`,
+      [topicId, on, knownAt],
     );
-    return {
-      position: BigInt(rows[0]?.checkpoint ?? '0'),
-      value: rows
-        .filter((row) => row.topic_id !== null)
-        .map((row) => ({
-          topicId: row.topic_id as string,
-          stance: row.stance,
-          score: row.score,
-          effectiveOn: row.effective_on,
-          headline: row.headline,
-          summary: row.summary,
-          conditions: row.conditions,
-          commitment: row.commitment,
-          source: row.source,
-          eventId: row.event_id,
-          recordedAt: row.recorded_at.toISOString(),
-        })),
-    };
+    return rows.map(toView);
+  }
+
+  /**
+   * The records of one country on one topic in effective-date order, as known at `knownAt`, each
+   * with the stance before it, the direction of the move and its corrections and retraction.
+   */
+  timeline(
+    country: string,
+    topicId: string,
+    options: { knownAt: Date; from?: CalendarDate; to?: CalendarDate; includeRetracted: boolean },
+  ): Promise<AtPosition<TimelineEntry[]>> {
+    return this.snapshot(async (manager) => {
+      const params: unknown[] = [country, topicId, options.knownAt, options.from ?? '-infinity', options.to ?? 'infinity'];
+      const inRange: VersionRow[] = await manager.query(
+        `SELECT ${VERSION_COLUMNS}
+           FROM stance_versions v
+          WHERE v.country = $1 AND v.topic_id = $2 AND ${VALID_AT('$3::timestamptz')}
+            AND v.effective_on BETWEEN $4::date AND $5::date
+          ORDER BY v.effective_on, v.record_recorded_at, v.record_id`,
+        params,
+      );
+      const [previous]: VersionRow[] = await manager.query(
+        `SELECT ${VERSION_COLUMNS}
+           FROM stance_versions v
+          WHERE v.country = $1 AND v.topic_id = $2 AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
+            AND v.effective_on < $4::date
+          ORDER BY ${IN_FORCE_ORDER}
+          LIMIT 1`,
+        params.slice(0, 4),
+      );
+      const revisions: (Omit<RevisionView, 'recordedAt'> & { recordedAt: Date; recordId: string })[] = inRange.length
+        ? await manager.query(
+            `SELECT event_id::text AS "eventId", record_id::text AS "recordId", kind, recorded_at AS "recordedAt",
+                    recorded_by AS "recordedBy", reason, changes
+               FROM stance_revisions
+              WHERE record_id = ANY($1::uuid[]) AND recorded_at <= $2::timestamptz
+              ORDER BY recorded_at, event_id`,
+            [inRange.map((row) => row.record_id), options.knownAt],
+          )
+        : [];
+      let before = previous ? toView(previous) : null;
+      const entries: TimelineEntry[] = [];
+      for (const row of inRange) {
+        const view = toView(row);
+        const entry: TimelineEntry = {
+          ...view,
+          retracted: row.retracted,
+          before: before && { stance: before.stance, score: before.score, eventId: before.eventId, effectiveOn: before.effectiveOn },
+          direction: directionOf(before?.score ?? 0, view.score),
+          revisions: revisions
+            .filter((revision) => revision.recordId === row.record_id)
+            .map(({ recordId: _recordId, recordedAt, ...revision }) => ({ ...revision, recordedAt: recordedAt.toISOString() })),
+        };
+        if (!row.retracted) before = view;
+        if (!row.retracted || options.includeRetracted) entries.push(entry);
+      }
+      return entries;
+    });
+  }
+
+  /** Countries whose stance on `to` differs from their stance on `from` (no stance is a value of its own). */
+  shifts(topicId: string, options: { from: CalendarDate; to: CalendarDate; knownAt: Date }): Promise<AtPosition<Shift[]>> {
+    return this.snapshot(async (manager) => {
+      const [before, after] = await Promise.all([
+        this.matrixIn(manager, topicId, { on: options.from, knownAt: options.knownAt }),
+        this.matrixIn(manager, topicId, { on: options.to, knownAt: options.knownAt }),
+      ]);
+      const beforeByCountry = new Map(before.map((view) => [view.country, view]));
+      const afterByCountry = new Map(after.map((view) => [view.country, view]));
+      const countries = [...new Set([...beforeByCountry.keys(), ...afterByCountry.keys()])].sort();
+      const changed = countries.filter((country) => beforeByCountry.get(country)?.stance !== afterByCountry.get(country)?.stance);
+      if (changed.length === 0) return [];
+      const causes: VersionRow[] = await manager.query(
+        `SELECT ${VERSION_COLUMNS}
+           FROM stance_versions v
+          WHERE v.topic_id = $1 AND v.country = ANY($2::text[]) AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
+            AND v.effective_on > $4::date AND v.effective_on <= $5::date
+          ORDER BY v.country, v.effective_on, v.record_recorded_at, v.record_id`,
+        [topicId, changed, options.knownAt, options.from, options.to],
+      );
+      return changed.map((country) => {
+        const from = beforeByCountry.get(country) ?? null;
+        const to = afterByCountry.get(country) ?? null;
+        return {
+          country,
+          from,
+          to,
+          direction: directionOf(from?.score ?? 0, to?.score ?? 0),
+          events: causes.filter((row) => row.country === country).map(toView),
+        };
+      });
+    });
   }
 
   async topics(topicId?: string): Promise<AtPosition<TopicView[]>> {
-    const params: unknown[] = [READ_MODELS_CHECKPOINT];
-    if (topicId !== undefined) params.push(topicId);
-    const rows: TopicRowWithCheckpoint[] = await this.dataSource.query(
-      `SELECT cp.position::text AS checkpoint, t.*
-         FROM projection_checkpoints cp
-         LEFT JOIN LATERAL (
-           SELECT topic_id, title, description, defined_at FROM topics
-            ${topicId !== undefined ? 'WHERE topic_id = $2' : ''}
-            ORDER BY topic_id
-         ) t ON true
-        WHERE cp.projection = $1`,
-      params,
-    );
-    return {
-      position: BigInt(rows[0]?.checkpoint ?? '0'),
-      value: rows
-        .filter((row) => row.topic_id !== null)
-        .map((row) => ({
-          id: row.topic_id as string,
-          title: row.title,
-          description: row.description,
-          definedAt: row.defined_at.toISOString(),
-        })),
-    };
+    return this.snapshot(async (manager) => {
+      const rows: { topic_id: string; title: string; description: string; defined_at: Date }[] = await manager.query(
+        `SELECT topic_id, title, description, defined_at FROM topics ${topicId !== undefined ? 'WHERE topic_id = $1' : ''} ORDER BY topic_id`,
+        topicId !== undefined ? [topicId] : [],
+      );
+      return rows.map((row) => ({ id: row.topic_id, title: row.title, description: row.description, definedAt: row.defined_at.toISOString() }));
+    });
   }
 }

@@ -4,7 +4,14 @@ import {
   ProjectionBehindError,
   TopicNotFoundError,
 } from '@stance-ledger/application';
-import { DomainError, InvalidValueError, TopicAlreadyDefinedError, TopicNotDefinedError } from '@stance-ledger/domain';
+import {
+  DomainError,
+  InvalidValueError,
+  StanceAlreadyRetractedError,
+  StanceRecordNotFoundError,
+  TopicAlreadyDefinedError,
+  TopicNotDefinedError,
+} from '@stance-ledger/domain';
 import { EventIdConflictError, WrongExpectedRevisionError } from '@stance-ledger/event-store';
 import type { FastifyReply } from 'fastify';
 
@@ -52,7 +59,10 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof TopicNotDefinedError || exception instanceof TopicNotFoundError) {
       return body(404, 'topic_not_found', exception.message);
     }
-    if (exception instanceof TopicAlreadyDefinedError) return body(409, exception.code, exception.message);
+    if (exception instanceof StanceRecordNotFoundError) return body(404, exception.code, exception.message);
+    if (exception instanceof TopicAlreadyDefinedError || exception instanceof StanceAlreadyRetractedError) {
+      return body(409, exception.code, exception.message);
+    }
     if (exception instanceof WrongExpectedRevisionError) {
       return body(409, 'concurrency_conflict', `the stream changed while the command ran, retry it: ${exception.message}`);
     }

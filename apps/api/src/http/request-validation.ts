@@ -64,3 +64,39 @@ export function IsLogPosition(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+/** An ISO 8601 instant: date, time and a zone (Z or ±hh:mm), naming a real moment. */
+export function IsInstant(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isInstant',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be an ISO 8601 instant with a time zone, e.g. 2026-01-07T12:00:00Z', ...options },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
+          isCalendarDate(value.slice(0, 10)) &&
+          !Number.isNaN(Date.parse(value)),
+      },
+    });
+}
+
+/** This calendar date is not after the one in `other` (when both are present). */
+export function IsNotAfter(other: string, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'notAfter',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [other],
+      options: { message: `$property must not be after ${other}`, ...options },
+      validator: {
+        validate: (value: unknown, args) => {
+          const bound = (args?.object as Record<string, unknown>)[other];
+          return typeof value !== 'string' || typeof bound !== 'string' || value <= bound;
+        },
+      },
+    });
+}

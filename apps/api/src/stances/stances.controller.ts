@@ -1,15 +1,26 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { CLOCK, type Clock, COUNTRY_REGISTRY, GetCountryStancesQuery, RecordStanceCommand } from '@stance-ledger/application';
-import { calendarDateOf, type CalendarDate, type CountryCode, type CountryRegistry, parseTopicId } from '@stance-ledger/domain';
-import type { StanceInForce } from '@stance-ledger/read-models';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  CLOCK,
+  type Clock,
+  CorrectStanceCommand,
+  COUNTRY_REGISTRY,
+  GetCountryStancesQuery,
+  RecordStanceCommand,
+  RetractStanceCommand,
+} from '@stance-ledger/application';
+import { type CountryCode, type CountryRegistry, parseTopicId } from '@stance-ledger/domain';
+import type { StanceView } from '@stance-ledger/read-models';
+import { asOfOf } from '../http/as-of';
+import { AsOfQuery } from '../http/read-queries';
 import { commandContextFromHeaders } from '../http/request-context';
+import { AppendReceiptResponse, CountryStancesResponse, ErrorResponse } from '../http/responses';
 import { CountryCodePipe } from './country-code.pipe';
-import { AsOfQuery } from './read.query';
 import { RecordStanceRequest } from './record-stance.request';
+import { CorrectStanceRequest, RetractStanceRequest } from './revision.requests';
 
-const NO_STANCE: Record<keyof StanceInForce, null> = {
-  topicId: null,
+const NO_STANCE: Record<keyof Omit<StanceView, 'topicId' | 'country'>, null> = {
   stance: null,
   score: null,
   effectiveOn: null,
@@ -20,8 +31,27 @@ const NO_STANCE: Record<keyof StanceInForce, null> = {
   source: null,
   eventId: null,
   recordedAt: null,
+  corrected: null,
+  correctedBy: null,
 };
 
+/** A stance without the country it belongs to, which the answer states once. */
+export function stanceBody<View extends StanceView>({ country: _country, ...view }: View): Omit<View, 'country'> {
+  return view;
+}
+
+export const receiptBody = (receipt: { eventId: string; stream: string; revision: bigint; position: bigint }) => ({
+  eventId: receipt.eventId,
+  stream: receipt.stream,
+  revision: receipt.revision.toString(),
+  position: receipt.position.toString(),
+});
+
+const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'A retried request with the same key (for the same country) returns the first response and appends nothing' };
+const RECORDED_BY_HEADER = { name: 'X-Recorded-By', required: false, description: 'Who records it (until authentication arrives); default anonymous' };
+
+@ApiTags('stances')
+@ApiBadRequestResponse({ type: ErrorResponse, description: 'A field breaks a rule: the error names it' })
 @Controller('countries/:code/stances')
 export class StancesController {
   constructor(
@@ -33,52 +63,92 @@ export class StancesController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Record a stance of a country on a topic' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiHeader(RECORDED_BY_HEADER)
+  @ApiCreatedResponse({ type: AppendReceiptResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })
   async record(
     @Param('code', CountryCodePipe) country: CountryCode,
     @Body() request: RecordStanceRequest,
     @Headers() headers: Record<string, string>,
   ) {
+    const receipt = await this.commandBus.execute(new RecordStanceCommand({ ...request, country }, commandContextFromHeaders(headers)));
+    return receiptBody(receipt);
+  }
+
+  @Post(':eventId/corrections')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Correct an earlier stance record; the record and the correction both stay in the log' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiHeader(RECORDED_BY_HEADER)
+  @ApiCreatedResponse({ type: AppendReceiptResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'Not a stance record of this country' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'The record is retracted' })
+  async correct(
+    @Param('code', CountryCodePipe) country: CountryCode,
+    @Param('eventId') recordId: string,
+    @Body() { reason, ...changes }: CorrectStanceRequest,
+    @Headers() headers: Record<string, string>,
+  ) {
     const receipt = await this.commandBus.execute(
-      new RecordStanceCommand({ ...request, country }, commandContextFromHeaders(headers)),
+      new CorrectStanceCommand({ country, recordId, changes, reason }, commandContextFromHeaders(headers)),
     );
-    return {
-      eventId: receipt.eventId,
-      stream: receipt.stream,
-      revision: receipt.revision.toString(),
-      position: receipt.position.toString(),
-    };
+    return receiptBody(receipt);
+  }
+
+  @Post(':eventId/retractions')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Retract an earlier stance record, with a reason' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiHeader(RECORDED_BY_HEADER)
+  @ApiCreatedResponse({ type: AppendReceiptResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'Not a stance record of this country' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Already retracted' })
+  async retract(
+    @Param('code', CountryCodePipe) country: CountryCode,
+    @Param('eventId') recordId: string,
+    @Body() { reason }: RetractStanceRequest,
+    @Headers() headers: Record<string, string>,
+  ) {
+    const receipt = await this.commandBus.execute(new RetractStanceCommand({ country, recordId, reason }, commandContextFromHeaders(headers)));
+    return receiptBody(receipt);
   }
 
   @Get()
+  @ApiOperation({ summary: "A country's stance on every topic, in force on a day as known at an instant" })
+  @ApiOkResponse({ type: CountryStancesResponse })
   async inForce(@Param('code', CountryCodePipe) country: CountryCode, @Query() query: AsOfQuery) {
-    const on = this.dayOf(query);
-    const { position, value } = await this.queryBus.execute(
-      new GetCountryStancesQuery(country, on, undefined, query.minPositionValue()),
-    );
-    return { country, countryName: this.countries.nameOf(country), on, position: position.toString(), stances: value };
+    const asOf = asOfOf(query, this.clock);
+    const { position, value } = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf));
+    return {
+      country,
+      countryName: this.countries.nameOf(country),
+      on: asOf.on,
+      knownAt: asOf.knownAt.toISOString(),
+      position: position.toString(),
+      stances: value.map(stanceBody),
+    };
   }
 
   @Get(':topicId')
+  @ApiOperation({ summary: "A country's stance on one topic; stance null when none was in force" })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })
   async inForceOnTopic(
     @Param('code', CountryCodePipe) country: CountryCode,
     @Param('topicId') topicId: string,
     @Query() query: AsOfQuery,
   ) {
-    const on = this.dayOf(query);
-    const { position, value } = await this.queryBus.execute(
-      new GetCountryStancesQuery(country, on, parseTopicId(topicId, 'topicId'), query.minPositionValue()),
-    );
+    const asOf = asOfOf(query, this.clock);
+    const { position, value } = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf, parseTopicId(topicId, 'topicId')));
     return {
       country,
       countryName: this.countries.nameOf(country),
-      on,
+      on: asOf.on,
+      knownAt: asOf.knownAt.toISOString(),
       position: position.toString(),
-      ...(value[0] ?? NO_STANCE),
+      ...(value[0] ? stanceBody(value[0]) : NO_STANCE),
       topicId,
     };
-  }
-
-  private dayOf(query: AsOfQuery): CalendarDate {
-    return (query.on as CalendarDate | undefined) ?? calendarDateOf(this.clock.now());
   }
 }

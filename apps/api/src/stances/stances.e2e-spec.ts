@@ -83,7 +83,8 @@ describe.each(EVENT_STORES)('Stances over HTTP (log on %s)', (eventStore) => {
     await record('DE', { ...spainOpensDoor, topicId, stance: 'opposes', effectiveOn: '2026-01-02', headline: 'Germany rules out troops (recorded late)' }).expect(201);
     t.clock.set('2026-01-09T15:00:00Z');
     const last = await record('DE', { ...spainOpensDoor, topicId, stance: 'undecided', effectiveOn: '2026-01-06', headline: 'Germany reconsiders' }).expect(201);
-    t.clock.set('2026-01-09T12:00:00Z');
+    // Queries default knownAt to now: later than every record above.
+    t.clock.set('2026-01-09T15:30:00Z');
     const stanceOn = async (on: string) =>
       (await t.http().get(`/countries/DE/stances/${topicId}`).query({ on, minPosition: last.body.position }).expect(200)).body;
     expect((await stanceOn('2026-01-01')).stance).toBeNull();

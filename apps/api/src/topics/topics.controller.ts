@@ -1,11 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DefineTopicCommand, GetTopicQuery, ListTopicsQuery } from '@stance-ledger/application';
 import type { FastifyReply } from 'fastify';
 import { commandContextFromHeaders } from '../http/request-context';
-import { ReadQuery } from '../stances/read.query';
+import { ReadQuery } from '../http/read-queries';
+import { ErrorResponse } from '../http/responses';
 import { DefineTopicRequest } from './define-topic.request';
 
+@ApiTags('topics')
 @Controller('topics')
 export class TopicsController {
   constructor(
@@ -15,6 +18,10 @@ export class TopicsController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Define a topic countries take positions on' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({ description: '{id, title, description, eventId, position}' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'The id is already defined' })
   async define(
     @Body() request: DefineTopicRequest,
     @Headers() headers: Record<string, string>,
@@ -43,6 +50,7 @@ export class TopicsController {
   }
 
   @Get(':topicId')
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })
   async get(@Param('topicId') topicId: string, @Query() query: ReadQuery) {
     const { position, value } = await this.queryBus.execute(new GetTopicQuery(topicId, query.minPositionValue()));
     return { ...value, position: position.toString() };

@@ -1,13 +1,13 @@
 import { EVENT_STORE } from '@stance-ledger/application';
 import type { EventStore } from '@stance-ledger/event-store';
 import { multinationalForce } from '../../../../test/support/fixtures';
-import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { EVENT_STORES, startTestApp, type TestApp } from '../../../../test/support/test-app';
 
-describe('Topics over HTTP', () => {
+describe.each(EVENT_STORES)('Topics over HTTP (log on %s)', (eventStore) => {
   let t: TestApp;
   let store: EventStore;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ eventStore });
     store = t.app.get(EVENT_STORE);
   });
   afterAll(() => t.close());
@@ -78,10 +78,10 @@ describe('Topics over HTTP', () => {
   });
 });
 
-describe('Request bodies', () => {
+describe.each(EVENT_STORES)('Request bodies (log on %s)', (eventStore) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ eventStore });
   });
   afterAll(() => t.close());
 

@@ -1,15 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import {
-  countryStancesDecider,
-  countryStream,
-  type CountryRegistry,
-  parseCountryCode,
-  parseTopicId,
-  topicStream,
-} from '@stance-ledger/domain';
+import { type CountryRegistry, parseTopicId, topicStream } from '@stance-ledger/domain';
 import type { EventStore } from '@stance-ledger/event-store';
-import { type AppendReceipt, handleCommand } from '../shared/handle-command';
+import { handleCountryCommand } from '../shared/country-stream-handler';
+import type { AppendReceipt } from '../shared/handle-command';
 import { CLOCK, type Clock, COUNTRY_REGISTRY, EVENT_STORE } from '../shared/tokens';
 import { RecordStanceCommand } from './record-stance.command';
 
@@ -22,22 +16,15 @@ export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand>
   ) {}
 
   execute(command: RecordStanceCommand): Promise<AppendReceipt> {
-    const country = parseCountryCode(command.data.country, this.countries, 'country');
-    const now = this.clock.now();
-    return handleCommand({
+    return handleCountryCommand({
       store: this.store,
-      stream: countryStream(country),
-      decider: countryStancesDecider,
-      command: { type: 'RecordStance', data: { ...command.data, country } },
-      // The topic's own stream is the truth about whether it exists, not a read model that may lag.
-      context: async () => ({
-        now,
-        countries: this.countries,
-        topicIsDefined:
-          (await this.store.readStream(topicStream(parseTopicId(command.data.topicId)), { maxCount: 1 })).length > 0,
-      }),
+      clock: this.clock,
+      countries: this.countries,
+      command: { type: 'RecordStance', data: command.data },
       meta: command.context,
-      now: () => this.clock.now(),
+      // The topic's own stream is the truth about whether it exists, not a read model that may lag.
+      topicIsDefined: async () =>
+        (await this.store.readStream(topicStream(parseTopicId(command.data.topicId)), { maxCount: 1 })).length > 0,
     });
   }
 }

@@ -10,6 +10,11 @@ export interface CommandContext {
   idempotencyKey?: string;
   recordedBy: string;
   correlationId?: string;
+  /**
+   * When the fact was recorded, for loading a history recorded elsewhere (the demo dataset, an
+   * import): only trusted loaders set it; over HTTP the clock decides.
+   */
+  recordedAt?: Date;
 }
 
 export function commandContext(input: { idempotencyKey?: string; recordedBy?: string; correlationId?: string }): CommandContext {

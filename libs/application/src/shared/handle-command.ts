@@ -3,6 +3,7 @@ import {
   CURRENT_SCHEMA_VERSIONS,
   type Decider,
   type EventMetadata,
+  foldEvents,
   type StanceLedgerEvent,
   upcast,
 } from '@stance-ledger/domain';
@@ -58,11 +59,15 @@ export async function handleCommand<Command extends { type: string; data: unknow
     const previous = recorded.find((event) => event.eventId === firstEventId);
     if (previous) return replayOf(stream, previous, hash);
 
-    const state = recorded
-      .map((event) => upcast({ type: event.type, schemaVersion: Number(event.metadata.schemaVersion), data: event.data }) as Event)
-      .reduce(decider.evolve, decider.initialState());
+    const state = foldEvents(
+      decider,
+      recorded.map((event) => ({
+        ...(upcast({ type: event.type, schemaVersion: Number(event.metadata.schemaVersion), data: event.data }) as Event),
+        eventId: event.eventId,
+      })),
+    );
     const events = decider.decide(command, state, await input.context());
-    const recordedAt = input.now().toISOString();
+    const recordedAt = (meta.recordedAt ?? input.now()).toISOString();
     const toAppend = events.map((event, index) => {
       const metadata: EventMetadata = {
         schemaVersion: CURRENT_SCHEMA_VERSIONS[event.type],

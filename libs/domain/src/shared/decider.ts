@@ -1,16 +1,19 @@
+/** An event as a decider folds it: with the id the log gave it, which later events refer to. */
+export type WithEventId<Event> = Event & { eventId: string };
+
 /**
  * A pure decision model for one stream: `decide` turns a command into new events
- * given the folded state and the outside facts; `evolve` folds one event into state.
+ * given the folded state and the outside facts; `evolve` folds one recorded event into state.
  */
 export interface Decider<Command, Event, State, Context> {
   decide(command: Command, state: State, context: Context): Event[];
-  evolve(state: State, event: Event): State;
+  evolve(state: State, event: WithEventId<Event>): State;
   initialState(): State;
 }
 
 export function foldEvents<Event, State>(
   decider: Pick<Decider<unknown, Event, State, unknown>, 'evolve' | 'initialState'>,
-  events: readonly Event[],
+  events: readonly WithEventId<Event>[],
 ): State {
-  return events.reduce(decider.evolve, decider.initialState());
+  return events.reduce((state, event) => decider.evolve(state, event), decider.initialState());
 }

@@ -36,3 +36,22 @@ export class TopicNotDefinedError extends DomainError {
     super(`topic '${topicId}' is not defined`);
   }
 }
+
+export class StanceRecordNotFoundError extends DomainError {
+  readonly code = 'stance_record_not_found';
+
+  constructor(
+    readonly country: string,
+    readonly recordId: string,
+  ) {
+    super(`${recordId} is not a stance record of ${country}`);
+  }
+}
+
+export class StanceAlreadyRetractedError extends DomainError {
+  readonly code = 'stance_already_retracted';
+
+  constructor(readonly recordId: string) {
+    super(`stance record ${recordId} is already retracted`);
+  }
+}

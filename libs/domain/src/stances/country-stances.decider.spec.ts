@@ -1,8 +1,8 @@
 import { deciderSpecification } from '../../../../test/support/decider-specification';
 import type { StanceRecorded } from '../events';
 import type { CountryRegistry } from '../shared/country';
-import { InvalidValueError, TopicNotDefinedError } from '../shared/errors';
-import { type CountryStanceContext, countryStancesDecider, type RecordStance } from './country-stances.decider';
+import { InvalidValueError, StanceAlreadyRetractedError, StanceRecordNotFoundError, TopicNotDefinedError } from '../shared/errors';
+import { type CorrectStance, type CountryStanceContext, countryStancesDecider, type RecordStance, type RetractStance } from './country-stances.decider';
 
 const registry: CountryRegistry = {
   isAssigned: (code) => ['ES', 'FR', 'IT'].includes(code),
@@ -101,5 +101,95 @@ describe('RecordStance', () => {
   it('reports a malformed request before an unknown topic', () => {
     context.topicIsDefined = false;
     spec.given([]).when(withData({ stance: 'maybe' })).thenThrows(InvalidValueError, { field: 'stance' });
+  });
+});
+
+describe('CorrectStance', () => {
+  const recorded = { ...doorOpened, eventId: 'record-1' };
+  const correct = (changes: CorrectStance['data']['changes'], reason = 'The quote was from the 7 January interview'): CorrectStance => ({
+    type: 'CorrectStance',
+    data: { country: 'ES', recordId: 'record-1', changes, reason },
+  });
+
+  it('corrects fields of an earlier record, naming the record, its topic and the reason', () => {
+    spec.given([recorded]).when(correct({ effectiveOn: '2026-01-07', conditions: '  only under a UN mandate ' })).then([
+      {
+        type: 'StanceCorrected',
+        data: {
+          country: 'ES' as never,
+          recordId: 'record-1',
+          topicId: 'ukraine-multinational-force' as never,
+          changes: { effectiveOn: '2026-01-07' as never, conditions: 'only under a UN mandate' },
+          reason: 'The quote was from the 7 January interview',
+        },
+      },
+    ]);
+  });
+
+  it('can clear an optional field', () => {
+    spec.given([recorded]).when(correct({ summary: null })).then([
+      expect.objectContaining({ data: expect.objectContaining({ changes: { summary: null } }) }) as never,
+    ]);
+  });
+
+  it('applies on top of earlier corrections', () => {
+    const first = { type: 'StanceCorrected', eventId: 'correction-1', data: { country: 'ES', recordId: 'record-1', topicId: 'ukraine-multinational-force', changes: { stance: 'supports' }, reason: 'r' } } as never;
+    spec.given([recorded, first]).when(correct({ stance: 'skeptical' })).then([
+      expect.objectContaining({ type: 'StanceCorrected', data: expect.objectContaining({ recordId: 'record-1', changes: { stance: 'skeptical' } }) }) as never,
+    ]);
+  });
+
+  it('requires at least one change', () => {
+    spec.given([recorded]).when(correct({})).thenThrows(InvalidValueError, { field: 'correction', rule: 'atLeastOneChange' });
+  });
+
+  it('requires a reason', () => {
+    spec.given([recorded]).when(correct({ stance: 'open' }, '  ')).thenThrows(InvalidValueError, { field: 'reason', rule: 'isNotEmpty' });
+  });
+
+  it.each([
+    [{ stance: 'maybe' }, 'stance', 'isStance'],
+    [{ effectiveOn: '2026-01-10' }, 'effectiveOn', 'notInFuture'],
+    [{ headline: '' }, 'headline', 'isNotEmpty'],
+    [{ source: { publisher: '' } }, 'source.publisher', 'isNotEmpty'],
+  ] as [CorrectStance['data']['changes'], string, string][])('rejects the change %j', (changes, field, rule) => {
+    spec.given([recorded]).when(correct(changes)).thenThrows(InvalidValueError, { field, rule });
+  });
+
+  it('refuses a record the country does not have', () => {
+    spec.given([recorded]).when({ ...correct({ stance: 'open' }), data: { ...correct({ stance: 'open' }).data, recordId: 'nope' } }).thenThrows(StanceRecordNotFoundError);
+  });
+
+  it('refuses a retracted record', () => {
+    const retracted = { type: 'StanceRetracted', data: { country: 'ES', recordId: 'record-1', topicId: 'ukraine-multinational-force', reason: 'r' } } as never;
+    spec.given([recorded, retracted]).when(correct({ stance: 'open' })).thenThrows(StanceAlreadyRetractedError, { recordId: 'record-1' });
+  });
+});
+
+describe('RetractStance', () => {
+  const recorded = { ...doorOpened, eventId: 'record-1' };
+  const retract = (recordId = 'record-1', reason = 'Misattributed: the speaker was not a member of the government'): RetractStance => ({
+    type: 'RetractStance',
+    data: { country: 'ES', recordId, reason },
+  });
+
+  it('retracts a record with a reason', () => {
+    spec.given([recorded]).when(retract()).then([
+      {
+        type: 'StanceRetracted',
+        data: { country: 'ES' as never, recordId: 'record-1', topicId: 'ukraine-multinational-force' as never, reason: 'Misattributed: the speaker was not a member of the government' },
+      },
+    ]);
+  });
+
+  it('refuses to retract twice', () => {
+    spec.given([recorded, { type: 'StanceRetracted', data: { country: 'ES', recordId: 'record-1', topicId: 'ukraine-multinational-force', reason: 'r' } } as never])
+      .when(retract())
+      .thenThrows(StanceAlreadyRetractedError);
+  });
+
+  it('refuses an unknown record and requires a reason', () => {
+    spec.given([recorded]).when(retract('other')).thenThrows(StanceRecordNotFoundError, { recordId: 'other' });
+    spec.given([recorded]).when(retract('record-1', '')).thenThrows(InvalidValueError, { field: 'reason' });
   });
 });

@@ -1,11 +1,23 @@
-import type { CountryStanceEvent, StanceRecorded, StanceSource } from '../events';
+import type {
+  CountryStanceEvent,
+  StanceChanges,
+  StanceCorrected,
+  StanceRecorded,
+  StanceRetracted,
+  StanceSource,
+} from '../events';
 import { calendarDateOf, parseCalendarDate } from '../shared/calendar-date';
 import { type CountryRegistry, parseCountryCode } from '../shared/country';
 import type { Decider } from '../shared/decider';
-import { InvalidValueError, TopicNotDefinedError } from '../shared/errors';
+import {
+  InvalidValueError,
+  StanceAlreadyRetractedError,
+  StanceRecordNotFoundError,
+  TopicNotDefinedError,
+} from '../shared/errors';
 import { parseStance } from '../shared/stance';
 import { optionalHttpUrl, optionalText, requiredText } from '../shared/text';
-import { parseTopicId } from '../shared/topic-id';
+import { parseTopicId, type TopicId } from '../shared/topic-id';
 
 export interface StanceSourceInput {
   publisher: string;
@@ -31,7 +43,30 @@ export interface RecordStance {
   };
 }
 
-export type CountryStanceCommand = RecordStance;
+export interface CorrectStance {
+  type: 'CorrectStance';
+  data: {
+    country: string;
+    recordId: string;
+    changes: {
+      stance?: string;
+      effectiveOn?: string;
+      headline?: string;
+      summary?: string | null;
+      conditions?: string | null;
+      commitment?: string | null;
+      source?: StanceSourceInput;
+    };
+    reason: string;
+  };
+}
+
+export interface RetractStance {
+  type: 'RetractStance';
+  data: { country: string; recordId: string; reason: string };
+}
+
+export type CountryStanceCommand = RecordStance | CorrectStance | RetractStance;
 
 /** Outside facts the decision needs, looked up by the caller before deciding. */
 export interface CountryStanceContext {
@@ -40,14 +75,22 @@ export interface CountryStanceContext {
   countries: CountryRegistry;
 }
 
+export interface StanceRecordState {
+  topicId: TopicId;
+  retracted: boolean;
+}
+
 export interface CountryStanceState {
-  recordedStances: number;
+  /** Every stance record of the country, by the event id of its StanceRecorded. */
+  records: ReadonlyMap<string, StanceRecordState>;
 }
 
 export const HEADLINE_MAX_LENGTH = 300;
 export const SUMMARY_MAX_LENGTH = 5000;
 export const QUALIFIER_MAX_LENGTH = 1000;
 export const QUOTE_MAX_LENGTH = 5000;
+export const REASON_MAX_LENGTH = 1000;
+export const CORRECTABLE_FIELDS = ['stance', 'effectiveOn', 'headline', 'summary', 'conditions', 'commitment', 'source'] as const;
 
 function parseSource(input: StanceSourceInput | undefined, now: Date): StanceSource {
   if (input === null || typeof input !== 'object') {
@@ -74,13 +117,9 @@ function parseSource(input: StanceSourceInput | undefined, now: Date): StanceSou
   };
 }
 
-function recordStance(command: RecordStance, context: CountryStanceContext): StanceRecorded[] {
-  const input = command.data;
-  const country = parseCountryCode(input.country, context.countries, 'country');
-  const topicId = parseTopicId(input.topicId, 'topicId');
-  const stance = parseStance(input.stance, 'stance');
-  const effectiveOn = parseCalendarDate(input.effectiveOn, 'effectiveOn');
-  const today = calendarDateOf(context.now);
+function parseEffectiveOn(value: unknown, now: Date) {
+  const effectiveOn = parseCalendarDate(value, 'effectiveOn');
+  const today = calendarDateOf(now);
   if (effectiveOn > today) {
     throw new InvalidValueError(
       'effectiveOn',
@@ -88,6 +127,15 @@ function recordStance(command: RecordStance, context: CountryStanceContext): Sta
       `effectiveOn must not be later than today (${today}): a stance is recorded once it has been expressed`,
     );
   }
+  return effectiveOn;
+}
+
+function recordStance(command: RecordStance, context: CountryStanceContext): StanceRecorded[] {
+  const input = command.data;
+  const country = parseCountryCode(input.country, context.countries, 'country');
+  const topicId = parseTopicId(input.topicId, 'topicId');
+  const stance = parseStance(input.stance, 'stance');
+  const effectiveOn = parseEffectiveOn(input.effectiveOn, context.now);
   const event: StanceRecorded = {
     type: 'StanceRecorded',
     data: {
@@ -107,30 +155,85 @@ function recordStance(command: RecordStance, context: CountryStanceContext): Sta
   return [event];
 }
 
+const has = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key) && (object as Record<string, unknown>)[key] !== undefined;
+
+function parseChanges(input: CorrectStance['data']['changes'], now: Date): StanceChanges {
+  const changes: StanceChanges = {};
+  if (has(input, 'stance')) changes.stance = parseStance(input.stance, 'stance');
+  if (has(input, 'effectiveOn')) changes.effectiveOn = parseEffectiveOn(input.effectiveOn, now);
+  if (has(input, 'headline')) changes.headline = requiredText(input.headline, 'headline', HEADLINE_MAX_LENGTH);
+  if (has(input, 'summary')) changes.summary = optionalText(input.summary, 'summary', SUMMARY_MAX_LENGTH);
+  if (has(input, 'conditions')) changes.conditions = optionalText(input.conditions, 'conditions', QUALIFIER_MAX_LENGTH);
+  if (has(input, 'commitment')) changes.commitment = optionalText(input.commitment, 'commitment', QUALIFIER_MAX_LENGTH);
+  if (has(input, 'source')) changes.source = parseSource(input.source, now);
+  if (Object.keys(changes).length === 0) {
+    throw new InvalidValueError(
+      'correction',
+      'atLeastOneChange',
+      `a correction must change at least one of ${CORRECTABLE_FIELDS.join(', ')}`,
+    );
+  }
+  return changes;
+}
+
+/** The record a correction or retraction refers to, provided it is one of this country's and still stands. */
+function standingRecord(state: CountryStanceState, country: string, recordId: string): StanceRecordState {
+  const record = state.records.get(recordId);
+  if (!record) throw new StanceRecordNotFoundError(country, recordId);
+  if (record.retracted) throw new StanceAlreadyRetractedError(recordId);
+  return record;
+}
+
+function correctStance(command: CorrectStance, state: CountryStanceState, context: CountryStanceContext): StanceCorrected[] {
+  const country = parseCountryCode(command.data.country, context.countries, 'country');
+  const changes = parseChanges(command.data.changes ?? {}, context.now);
+  const reason = requiredText(command.data.reason, 'reason', REASON_MAX_LENGTH);
+  const record = standingRecord(state, country, command.data.recordId);
+  return [{ type: 'StanceCorrected', data: { country, recordId: command.data.recordId, topicId: record.topicId, changes, reason } }];
+}
+
+function retractStance(command: RetractStance, state: CountryStanceState, context: CountryStanceContext): StanceRetracted[] {
+  const country = parseCountryCode(command.data.country, context.countries, 'country');
+  const reason = requiredText(command.data.reason, 'reason', REASON_MAX_LENGTH);
+  const record = standingRecord(state, country, command.data.recordId);
+  return [{ type: 'StanceRetracted', data: { country, recordId: command.data.recordId, topicId: record.topicId, reason } }];
+}
+
 export const countryStancesDecider: Decider<
   CountryStanceCommand,
   CountryStanceEvent,
   CountryStanceState,
   CountryStanceContext
 > = {
-  initialState: () => ({ recordedStances: 0 }),
+  initialState: () => ({ records: new Map() }),
   evolve(state, event) {
     switch (event.type) {
       case 'StanceRecorded':
-        return { ...state, recordedStances: state.recordedStances + 1 };
+        return { records: new Map(state.records).set(event.eventId, { topicId: event.data.topicId, retracted: false }) };
+      case 'StanceCorrected':
+        return state;
+      case 'StanceRetracted': {
+        const record = state.records.get(event.data.recordId);
+        if (!record) return state;
+        return { records: new Map(state.records).set(event.data.recordId, { ...record, retracted: true }) };
+      }
       default: {
-        const _exhaustive: never = event.type;
+        const _exhaustive: never = event;
         return state;
       }
     }
   },
-  decide(command, _state, context) {
+  decide(command, state, context) {
     switch (command.type) {
       case 'RecordStance':
         return recordStance(command, context);
+      case 'CorrectStance':
+        return correctStance(command, state, context);
+      case 'RetractStance':
+        return retractStance(command, state, context);
       default: {
-        const _exhaustive: never = command.type;
-        throw new Error(`unknown command ${String(_exhaustive)}`);
+        const _exhaustive: never = command;
+        throw new Error(`unknown command ${JSON.stringify(_exhaustive)}`);
       }
     }
   },

@@ -1,0 +1,144 @@
+import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { CLOCK, type Clock, COUNTRY_REGISTRY, GetShiftsQuery, GetTimelineQuery, GetTopicMatrixQuery } from '@stance-ledger/application';
+import { type CalendarDate, type CountryCode, type CountryRegistry, parseTopicId, STANCES } from '@stance-ledger/domain';
+import type { StanceView } from '@stance-ledger/read-models';
+import type { FastifyReply } from 'fastify';
+import { asOfOf, knownAtOf } from '../http/as-of';
+import { sendCsv, wantsCsv } from '../http/csv';
+import { AsOfQuery, ShiftsQuery, TimelineQuery } from '../http/read-queries';
+import { ErrorResponse, MatrixResponse, ShiftsResponse, TimelineResponse } from '../http/responses';
+import { CountryCodePipe } from '../stances/country-code.pipe';
+import { stanceBody } from '../stances/stances.controller';
+
+/** The analyst's questions across countries and time: matrices, timelines, shifts. JSON or CSV. */
+@ApiTags('analysis')
+@ApiProduces('application/json', 'text/csv')
+@ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })
+@Controller()
+export class AnalysisController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(COUNTRY_REGISTRY) private readonly countries: CountryRegistry,
+  ) {}
+
+  @Get('topics/:topicId/stances')
+  @ApiOperation({ summary: 'The matrix: every country with a stance on the topic in force on a day, as known at an instant' })
+  @ApiOkResponse({ type: MatrixResponse })
+  async matrix(
+    @Param('topicId') topicId: string,
+    @Query() query: AsOfQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const asOf = asOfOf(query, this.clock);
+    const { position, value } = await this.queryBus.execute(new GetTopicMatrixQuery(parseTopicId(topicId, 'topicId'), asOf));
+    const knownAt = asOf.knownAt.toISOString();
+    const countries = value.map((view) => ({ country: view.country, countryName: this.countries.nameOf(view.country), ...stanceBody(view) }));
+    if (wantsCsv(accept)) {
+      return sendCsv(
+        reply,
+        ['topicId', 'on', 'knownAt', 'position', 'country', 'countryName', 'stance', 'score', 'effectiveOn', 'headline', 'conditions', 'commitment', 'publisher', 'quote', 'eventId', 'corrected'],
+        countries.map((row) => [topicId, asOf.on, knownAt, position, row.country, row.countryName, row.stance, row.score, row.effectiveOn, row.headline, row.conditions, row.commitment, row.source.publisher, row.source.quote, row.eventId, row.corrected]),
+      );
+    }
+    const counts = Object.fromEntries(STANCES.map((stance) => [stance, value.filter((view) => view.stance === stance).length]));
+    return { topicId, on: asOf.on, knownAt, position: position.toString(), countries, counts };
+  }
+
+  @Get('countries/:code/timeline')
+  @ApiOperation({ summary: "A country's stance records on a topic in effective-date order, each with the stance before it and its revisions" })
+  @ApiOkResponse({ type: TimelineResponse })
+  async timeline(
+    @Param('code', CountryCodePipe) country: CountryCode,
+    @Query() query: TimelineQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const knownAt = knownAtOf(query, this.clock);
+    const { position, value } = await this.queryBus.execute(
+      new GetTimelineQuery(country, query.topicId, {
+        knownAt,
+        from: query.from as CalendarDate | undefined,
+        to: query.to as CalendarDate | undefined,
+        includeRetracted: query.includeRetracted === 'true',
+        minPosition: query.minPositionValue(),
+      }),
+    );
+    const entries = value.map((entry) => ({ ...stanceBody(entry), quote: entry.source.quote }));
+    if (wantsCsv(accept)) {
+      return sendCsv(
+        reply,
+        ['country', 'topicId', 'effectiveOn', 'stance', 'score', 'beforeStance', 'direction', 'headline', 'publisher', 'speaker', 'quote', 'eventId', 'recordedAt', 'corrections', 'retracted', 'retractionReason', 'knownAt', 'position'],
+        entries.map((entry) => [
+          country,
+          query.topicId,
+          entry.effectiveOn,
+          entry.stance,
+          entry.score,
+          entry.before?.stance,
+          entry.direction,
+          entry.headline,
+          entry.source.publisher,
+          entry.source.speaker,
+          entry.quote,
+          entry.eventId,
+          entry.recordedAt,
+          entry.correctedBy.join(' '),
+          entry.retracted,
+          entry.revisions.find((revision) => revision.kind === 'retracted')?.reason,
+          knownAt.toISOString(),
+          position,
+        ]),
+      );
+    }
+    return {
+      country,
+      topicId: query.topicId,
+      from: query.from ?? null,
+      to: query.to ?? null,
+      knownAt: knownAt.toISOString(),
+      position: position.toString(),
+      entries,
+    };
+  }
+
+  @Get('topics/:topicId/shifts')
+  @ApiOperation({ summary: 'Who moved: every country whose stance on `to` differs from its stance on `from`' })
+  @ApiOkResponse({ type: ShiftsResponse })
+  async shifts(
+    @Param('topicId') topicId: string,
+    @Query() query: ShiftsQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const knownAt = knownAtOf(query, this.clock);
+    const { position, value } = await this.queryBus.execute(
+      new GetShiftsQuery(parseTopicId(topicId, 'topicId'), {
+        from: query.from as CalendarDate,
+        to: query.to as CalendarDate,
+        knownAt,
+        minPosition: query.minPositionValue(),
+      }),
+    );
+    const view = (stance: StanceView | null) => (stance ? stanceBody(stance) : null);
+    const shifts = value.map((shift) => ({
+      country: shift.country,
+      countryName: this.countries.nameOf(shift.country),
+      from: view(shift.from),
+      to: view(shift.to),
+      direction: shift.direction,
+      events: shift.events.map(stanceBody),
+    }));
+    if (wantsCsv(accept)) {
+      return sendCsv(
+        reply,
+        ['topicId', 'from', 'to', 'knownAt', 'position', 'country', 'countryName', 'fromStance', 'toStance', 'direction', 'eventIds'],
+        shifts.map((shift) => [topicId, query.from, query.to, knownAt.toISOString(), position, shift.country, shift.countryName, shift.from?.stance, shift.to?.stance, shift.direction, shift.events.map((event) => event.eventId).join(' ')]),
+      );
+    }
+    return { topicId, from: query.from, to: query.to, knownAt: knownAt.toISOString(), position: position.toString(), shifts };
+  }
+}

@@ -1,0 +1,84 @@
+import { scoreOf, type StanceChanges, type StanceRecorded, type StanceSource } from '@stance-ledger/domain';
+
+export interface RecordFacts {
+  recordId: string;
+  recorded: StanceRecorded['data'];
+  recordedAt: Date;
+}
+
+export interface RevisionFacts {
+  eventId: string;
+  kind: 'corrected' | 'retracted';
+  changes: StanceChanges | null;
+  recordedAt: Date;
+}
+
+export interface StanceVersion {
+  recordId: string;
+  version: number;
+  country: string;
+  topicId: string;
+  stance: string;
+  score: number;
+  effectiveOn: string;
+  headline: string;
+  summary: string | null;
+  conditions: string | null;
+  commitment: string | null;
+  source: StanceSource;
+  recordRecordedAt: Date;
+  knownFrom: Date;
+  knownUntil: Date | null;
+  retracted: boolean;
+  correctionIds: string[];
+}
+
+/**
+ * The versions of one record along transaction time. Revisions apply in the order they were
+ * recorded (ties by event id, so arrival order never matters); each opens a version and closes
+ * the one before. Nothing after a retraction changes the record.
+ */
+export function versionsOf(record: RecordFacts, revisions: readonly RevisionFacts[]): StanceVersion[] {
+  const ordered = [...revisions].sort(
+    (a, b) => a.recordedAt.getTime() - b.recordedAt.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+  );
+  const data = record.recorded;
+  let current: StanceVersion = {
+    recordId: record.recordId,
+    version: 0,
+    country: data.country,
+    topicId: data.topicId,
+    stance: data.stance,
+    score: scoreOf(data.stance),
+    effectiveOn: data.effectiveOn,
+    headline: data.headline,
+    summary: data.summary,
+    conditions: data.conditions,
+    commitment: data.commitment,
+    source: data.source,
+    recordRecordedAt: record.recordedAt,
+    knownFrom: record.recordedAt,
+    knownUntil: null,
+    retracted: false,
+    correctionIds: [],
+  };
+  const versions = [current];
+  for (const revision of ordered) {
+    if (current.retracted) break;
+    const from = revision.recordedAt < record.recordedAt ? record.recordedAt : revision.recordedAt;
+    current.knownUntil = from;
+    const changes = revision.kind === 'corrected' ? (revision.changes ?? {}) : {};
+    current = {
+      ...current,
+      ...changes,
+      score: scoreOf((changes.stance ?? current.stance) as never),
+      version: current.version + 1,
+      knownFrom: from,
+      knownUntil: null,
+      retracted: revision.kind === 'retracted',
+      correctionIds: revision.kind === 'corrected' ? [...current.correctionIds, revision.eventId] : current.correctionIds,
+    };
+    versions.push(current);
+  }
+  return versions;
+}
