@@ -43,7 +43,7 @@ function reference(history: HistoryEvent[], country: string, topicId: string, on
 
 /** Random histories a user could produce: revisions come after their record and stop at a retraction. */
 const historyArbitrary = fc
-  .array(
+  .uniqueArray(
     fc.record({
       id: fc.uuid(),
       country: fc.constantFrom(...COUNTRIES),

@@ -16,7 +16,7 @@ export class SeedCommand extends CommandRunner {
   async run(_parameters: string[], options: { file?: string }): Promise<void> {
     const report = await this.loader.load(options.file ?? DEFAULT_DATASET);
     process.stdout.write(
-      `Loaded ${report.dataset}: ${report.topics} topics and ${report.stances} stances; ${report.alreadyLoaded} were already in the log and were not appended again.\n`,
+      `Loaded ${report.dataset}: ${report.topics} topics, ${report.stances} stances, ${report.corrections} corrections and ${report.retractions} retractions; ${report.alreadyLoaded} were already in the log and were not appended again.\n`,
     );
   }
 
