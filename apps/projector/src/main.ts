@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { type EmbeddedDatabase, InvalidConfigError, startEmbeddedPostgres, validateConfig } from '@stance-ledger/platform';
+import { configOrExit, serviceDatabase } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { ProjectorAppModule } from './projector.module';
 
@@ -9,24 +9,9 @@ import { ProjectorAppModule } from './projector.module';
  * PROJECTOR=off). Several may run: one applies events, the others stand by for it.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = validateConfig({ ...process.env, PROJECTOR: 'inline' });
-  } catch (error) {
-    if (error instanceof InvalidConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.DATABASE_URL) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT });
-  }
-  const app = await NestFactory.createApplicationContext(
-    ProjectorAppModule.forRoot({ config, databaseUrl: config.DATABASE_URL ?? embedded!.url }),
-    { bufferLogs: true },
-  );
+  const config = configOrExit({ ...process.env, PROJECTOR: 'inline' });
+  const database = await serviceDatabase(config);
+  const app = await NestFactory.createApplicationContext(ProjectorAppModule.forRoot({ config, databaseUrl: database.url }), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   let stopping = false;
   const stop = async (signal: string) => {
@@ -34,7 +19,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stderr.write(`${signal} received, stopping the projector\n`);
     await app.close();
-    await embedded?.stop();
+    await database.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -2,3 +2,4 @@ export * from './config/app-config';
 export * from './countries/iso-country-registry';
 export * from './database/embedded-postgres';
 export * from './nest/infrastructure.module';
+export * from './bootstrap';
