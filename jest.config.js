@@ -20,7 +20,7 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
   moduleNameMapper: {
-    '^@stance-ledger/(domain|event-store|read-models|application|platform)$': '<rootDir>/libs/$1/src',
+    '^@stance-ledger/(domain|event-store|read-models|application|platform|audit)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

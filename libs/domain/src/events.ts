@@ -79,4 +79,7 @@ export interface EventMetadata {
   causationId: string;
   /** Fingerprint of the command that produced the event: a retried command must match it. */
   commandHash: string;
+  /** The hash chain of the stream: this event's hash and the one of the event before it. */
+  previousHash?: string;
+  hash?: string;
 }

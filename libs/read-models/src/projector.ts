@@ -150,13 +150,27 @@ export class Projector {
     return [{ event, recorded, metadata }];
   }
 
-  /** Applies everything the log holds now, then returns the checkpoint. */
-  async catchUp(maxBatchSize = 1000): Promise<LogPosition> {
+  /**
+   * Applies everything the log holds now, or up to `until.position`, or the events recorded up to
+   * `until.recordedAt`, then returns the checkpoint. `onBatch` reports progress.
+   */
+  async catchUp(
+    options: { maxBatchSize?: number; until?: { position?: LogPosition; recordedAt?: Date }; onBatch?: (position: LogPosition, events: number) => void } = {},
+  ): Promise<LogPosition> {
+    const { until } = options;
     let position = await this.checkpoint();
     for (;;) {
-      const batch = await this.store.readAll({ afterPosition: position, maxCount: maxBatchSize });
-      if (batch.length === 0) return position;
-      position = await this.applyBatch(batch);
+      const batch = await this.store.readAll({ afterPosition: position, maxCount: options.maxBatchSize ?? 1000 });
+      const limit = batch.findIndex(
+        (event) =>
+          (until?.position !== undefined && event.position > until.position) ||
+          (until?.recordedAt !== undefined && Date.parse(String(event.metadata.recordedAt)) > until.recordedAt.getTime()),
+      );
+      const applicable = limit === -1 ? batch : batch.slice(0, limit);
+      if (applicable.length === 0) return position;
+      position = await this.applyBatch(applicable);
+      options.onBatch?.(position, applicable.length);
+      if (limit !== -1) return position;
     }
   }
 

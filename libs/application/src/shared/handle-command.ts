@@ -12,6 +12,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '@stance-ledger/event-store';
+import { eventHash, GENESIS_HASH } from '@stance-ledger/audit';
 import { IdempotencyKeyReusedError } from './errors';
 import { type CommandContext, commandIdFor, eventIdFor } from './command-context';
 
@@ -68,6 +69,8 @@ export async function handleCommand<Command extends { type: string; data: unknow
     );
     const events = decider.decide(command, state, await input.context());
     const recordedAt = (meta.recordedAt ?? input.now()).toISOString();
+    // Each event is chained to the one before it in the stream: tampering with any breaks the chain.
+    let previousHash = (recorded[recorded.length - 1]?.metadata.hash as string | undefined) ?? GENESIS_HASH;
     const toAppend = events.map((event, index) => {
       const metadata: EventMetadata = {
         schemaVersion: CURRENT_SCHEMA_VERSIONS[event.type],
@@ -79,7 +82,9 @@ export async function handleCommand<Command extends { type: string; data: unknow
         causationId: commandId,
         commandHash: hash,
       };
-      return { eventId: eventIdFor(commandId, index), type: event.type, data: event.data, metadata: { ...metadata } };
+      const chained = { ...metadata, previousHash, hash: eventHash(previousHash, { type: event.type, data: event.data, metadata: { ...metadata } }) };
+      previousHash = chained.hash;
+      return { eventId: eventIdFor(commandId, index), type: event.type, data: event.data, metadata: chained };
     });
     const expectedRevision = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
     try {

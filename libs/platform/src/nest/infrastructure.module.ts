@@ -10,6 +10,7 @@ import {
   EVENT_STORE,
   systemClock,
 } from '@stance-ledger/application';
+import { AuditVerifications1767657600003 } from '@stance-ledger/audit';
 import { COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
 import {
   EventStoreDbEventStore,
@@ -26,7 +27,12 @@ import { IsoCountryRegistry } from '../countries/iso-country-registry';
  * Every migration, in order. With EventStoreDB as the log the event_store schema is still created
  * (and stays empty), so one list serves both configurations.
  */
-export const MIGRATIONS = [EventStoreSchema1767657600000, ReadModelsSchema1767657600001, ProjectionDeadLetters1767657600002];
+export const MIGRATIONS = [
+  EventStoreSchema1767657600000,
+  ReadModelsSchema1767657600001,
+  ProjectionDeadLetters1767657600002,
+  AuditVerifications1767657600003,
+];
 
 export interface InfrastructureOptions {
   config: AppConfig;
