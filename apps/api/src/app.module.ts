@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { StanceLedgerModule } from '@stance-ledger/application';
 import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
 import { AnalysisController } from './analysis/analysis.controller';
+import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { CountryCodePipe } from './stances/country-code.pipe';
 import { StancesController } from './stances/stances.controller';
@@ -14,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, TopicsController, StancesController, AnalysisController],
+      controllers: [HealthController, TopicsController, StancesController, AnalysisController, AuditController],
       providers: [CountryCodePipe],
     };
   }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { StanceLedgerModule } from '@stance-ledger/application';
 import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
+import { ExportCommand, ImportCommand, ReplayCommand, VerifyCommand } from './audit/audit.commands';
 import { SeedCommand } from './seed/seed.command';
 
 @Module({})
@@ -9,7 +10,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerModule],
-      providers: [SeedCommand],
+      providers: [SeedCommand, VerifyCommand, ExportCommand, ImportCommand, ReplayCommand],
     };
   }
 }

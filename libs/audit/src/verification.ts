@@ -12,7 +12,7 @@ export interface VerificationReport {
 }
 
 export interface VerificationProgress {
-  phase: 'chains' | 'rebuild' | 'compare';
+  phase: 'chains' | 'rebuild';
   done: number;
   total?: number;
 }
@@ -54,7 +54,6 @@ export async function verify(input: {
       const result = await dataSource.transaction('REPEATABLE READ', async (manager) => {
         const [{ position: now }] = await manager.query(`SELECT position::text FROM projection_checkpoints WHERE projection = $1`, [READ_MODELS_CHECKPOINT]);
         if (BigInt(now) !== (await shadow.position()) && attempt < 5) return undefined;
-        input.onProgress?.({ phase: 'compare', done: 0 });
         return { position: now as string, ...(await compareReadModels(manager, SHADOW)) };
       });
       if (!result) continue;

@@ -121,8 +121,29 @@ export function directionOf(fromScore: number, toScore: number): Direction {
  * Reads of the read models. Each runs in one REPEATABLE READ transaction, so its rows and the
  * checkpoint come from the same snapshot: the position reported is exactly the one they reflect.
  */
+export class SnapshotNotFoundError extends Error {
+  readonly code = 'snapshot_not_found';
+
+  constructor(readonly snapshot: string) {
+    super(`there is no snapshot '${snapshot}': build it with npm run cli -- replay --snapshot ${snapshot} --until-position P (or --until-recorded T)`);
+  }
+}
+
+const SNAPSHOT_NAME = /^[a-z0-9_]{1,40}$/;
+
 export class StanceQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Schema of a snapshot built by `replay --until-…`; the live read models when absent. */
+    private readonly snapshotSchema?: string,
+  ) {}
+
+  /** The same questions, answered from a named snapshot of the read models. */
+  inSnapshot(name: string | undefined): StanceQueries {
+    if (name === undefined) return this;
+    if (!SNAPSHOT_NAME.test(name)) throw new SnapshotNotFoundError(name);
+    return new StanceQueries(this.dataSource, `snapshot_${name}`);
+  }
 
   async checkpoint(): Promise<bigint> {
     return this.checkpointOf(this.dataSource.manager);
@@ -138,6 +159,12 @@ export class StanceQueries {
 
   private snapshot<T>(read: (manager: EntityManager) => Promise<T>): Promise<AtPosition<T>> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      if (this.snapshotSchema) {
+        const [found] = await manager.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [this.snapshotSchema]);
+        if (!found) throw new SnapshotNotFoundError(this.snapshotSchema.slice('snapshot_'.length));
+        // The name was checked against SNAPSHOT_NAME: safe to place in the statement.
+        await manager.query(`SET LOCAL search_path TO ${this.snapshotSchema}`);
+      }
       const position = await this.checkpointOf(manager);
       return { position, value: await read(manager) };
     });
@@ -279,6 +306,27 @@ export class StanceQueries {
           events: causes.filter((row) => row.country === country).map(toView),
         };
       });
+    });
+  }
+
+  /** The read-model rows a stance record produced: its record row, its revisions and every version. */
+  provenanceRows(recordId: string): Promise<AtPosition<{ record: Record<string, unknown>; revisions: Record<string, unknown>[]; versions: Record<string, unknown>[] } | undefined>> {
+    return this.snapshot(async (manager) => {
+      const [record] = await manager.query(
+        `SELECT record_id::text, country, topic_id, recorded_at, recorded_by, stream_revision::text, position::text FROM stance_records WHERE record_id = $1`,
+        [recordId],
+      );
+      if (!record) return undefined;
+      const revisions = await manager.query(
+        `SELECT event_id::text, kind, reason, changes, recorded_at, recorded_by, position::text FROM stance_revisions WHERE record_id = $1 ORDER BY recorded_at, event_id`,
+        [recordId],
+      );
+      const versions = await manager.query(
+        `SELECT version, stance, score, effective_on::text, headline, summary, conditions, commitment, source, known_from, known_until, retracted, correction_ids::text[]
+           FROM stance_versions WHERE record_id = $1 ORDER BY version`,
+        [recordId],
+      );
+      return { record, revisions, versions };
     });
   }
 

@@ -65,6 +65,7 @@ export class AnalysisController {
         to: query.to as CalendarDate | undefined,
         includeRetracted: query.includeRetracted === 'true',
         minPosition: query.minPositionValue(),
+        snapshot: query.snapshot,
       }),
     );
     const entries = value.map((entry) => ({ ...stanceBody(entry), quote: entry.source.quote }));
@@ -121,6 +122,7 @@ export class AnalysisController {
         to: query.to as CalendarDate,
         knownAt,
         minPosition: query.minPositionValue(),
+        snapshot: query.snapshot,
       }),
     );
     const view = (stance: StanceView | null) => (stance ? stanceBody(stance) : null);

@@ -10,10 +10,11 @@ export function knownAtOf(query: KnownAtQuery, clock: Clock): Date {
   return asked > now ? now : asked;
 }
 
-export function asOfOf(query: AsOfQuery, clock: Clock): { on: CalendarDate; knownAt: Date; minPosition?: bigint } {
+export function asOfOf(query: AsOfQuery, clock: Clock): { on: CalendarDate; knownAt: Date; minPosition?: bigint; snapshot?: string } {
   return {
     on: (query.on as CalendarDate | undefined) ?? calendarDateOf(clock.now()),
     knownAt: knownAtOf(query, clock),
     minPosition: query.minPositionValue(),
+    snapshot: query.snapshot,
   };
 }

@@ -13,6 +13,7 @@ import {
   TopicNotDefinedError,
 } from '@stance-ledger/domain';
 import { EventIdConflictError, WrongExpectedRevisionError } from '@stance-ledger/event-store';
+import { SnapshotNotFoundError } from '@stance-ledger/read-models';
 import type { FastifyReply } from 'fastify';
 
 interface ErrorBody {
@@ -59,7 +60,9 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof TopicNotDefinedError || exception instanceof TopicNotFoundError) {
       return body(404, 'topic_not_found', exception.message);
     }
-    if (exception instanceof StanceRecordNotFoundError) return body(404, exception.code, exception.message);
+    if (exception instanceof StanceRecordNotFoundError || exception instanceof SnapshotNotFoundError) {
+      return body(404, exception.code, exception.message);
+    }
     if (exception instanceof TopicAlreadyDefinedError || exception instanceof StanceAlreadyRetractedError) {
       return body(409, exception.code, exception.message);
     }

@@ -10,6 +10,11 @@ export class ReadQuery {
   @IsLogPosition()
   minPosition?: string;
 
+  @ApiPropertyOptional({ description: 'Answer from a named snapshot of the read models (npm run cli -- replay --snapshot NAME --until-…)', example: 'report_2026_01_07' })
+  @IsOptional()
+  @Matches(/^[a-z0-9_]{1,40}$/, { message: 'snapshot must be a snapshot name: 1 to 40 lower-case letters, digits or _' })
+  snapshot?: string;
+
   minPositionValue(): bigint | undefined {
     return this.minPosition === undefined ? undefined : BigInt(this.minPosition);
   }

@@ -9,6 +9,8 @@ export interface Bitemporal {
   on: CalendarDate;
   knownAt: Date;
   minPosition?: bigint;
+  /** Answer from a snapshot of the read models (replay --until-…) instead of the live ones. */
+  snapshot?: string;
 }
 
 export class GetCountryStancesQuery extends Query<AtPosition<StanceView[]>> {
@@ -34,7 +36,7 @@ export class GetTimelineQuery extends Query<AtPosition<TimelineEntry[]>> {
   constructor(
     readonly country: string,
     readonly topicId: string,
-    readonly options: { knownAt: Date; from?: CalendarDate; to?: CalendarDate; includeRetracted: boolean; minPosition?: bigint },
+    readonly options: { knownAt: Date; from?: CalendarDate; to?: CalendarDate; includeRetracted: boolean; minPosition?: bigint; snapshot?: string },
   ) {
     super();
   }
@@ -43,16 +45,24 @@ export class GetTimelineQuery extends Query<AtPosition<TimelineEntry[]>> {
 export class GetShiftsQuery extends Query<AtPosition<Shift[]>> {
   constructor(
     readonly topicId: string,
-    readonly options: { from: CalendarDate; to: CalendarDate; knownAt: Date; minPosition?: bigint },
+    readonly options: { from: CalendarDate; to: CalendarDate; knownAt: Date; minPosition?: bigint; snapshot?: string },
   ) {
     super();
   }
 }
 
 /** Waits for minPosition, then checks the topic exists in the same read models. */
-async function prepare(queries: StanceQueries, progress: ProjectionProgress, minPosition: bigint | undefined, topicId?: string) {
-  await progress.waitFor(minPosition);
+async function prepare(
+  live: StanceQueries,
+  progress: ProjectionProgress,
+  options: { minPosition?: bigint; snapshot?: string },
+  topicId?: string,
+): Promise<StanceQueries> {
+  // A snapshot is a fixed past: there is nothing to wait for.
+  if (options.snapshot === undefined) await progress.waitFor(options.minPosition);
+  const queries = live.inSnapshot(options.snapshot);
   if (topicId !== undefined && (await queries.topics(topicId)).value.length === 0) throw new TopicNotFoundError(topicId);
+  return queries;
 }
 
 @QueryHandler(GetCountryStancesQuery)
@@ -63,8 +73,7 @@ export class GetCountryStancesHandler implements IQueryHandler<GetCountryStances
   ) {}
 
   async execute({ country, asOf, topicId }: GetCountryStancesQuery): Promise<AtPosition<StanceView[]>> {
-    await prepare(this.queries, this.progress, asOf.minPosition, topicId);
-    return this.queries.stancesInForce(country, asOf, topicId);
+    return (await prepare(this.queries, this.progress, asOf, topicId)).stancesInForce(country, asOf, topicId);
   }
 }
 
@@ -76,8 +85,7 @@ export class GetTopicMatrixHandler implements IQueryHandler<GetTopicMatrixQuery>
   ) {}
 
   async execute({ topicId, asOf }: GetTopicMatrixQuery): Promise<AtPosition<StanceView[]>> {
-    await prepare(this.queries, this.progress, asOf.minPosition, topicId);
-    return this.queries.matrix(topicId, asOf);
+    return (await prepare(this.queries, this.progress, asOf, topicId)).matrix(topicId, asOf);
   }
 }
 
@@ -89,8 +97,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery> {
   ) {}
 
   async execute({ country, topicId, options }: GetTimelineQuery): Promise<AtPosition<TimelineEntry[]>> {
-    await prepare(this.queries, this.progress, options.minPosition, topicId);
-    return this.queries.timeline(country, topicId, options);
+    return (await prepare(this.queries, this.progress, options, topicId)).timeline(country, topicId, options);
   }
 }
 
@@ -102,7 +109,6 @@ export class GetShiftsHandler implements IQueryHandler<GetShiftsQuery> {
   ) {}
 
   async execute({ topicId, options }: GetShiftsQuery): Promise<AtPosition<Shift[]>> {
-    await prepare(this.queries, this.progress, options.minPosition, topicId);
-    return this.queries.shifts(topicId, options);
+    return (await prepare(this.queries, this.progress, options, topicId)).shifts(topicId, options);
   }
 }

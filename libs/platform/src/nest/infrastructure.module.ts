@@ -27,6 +27,9 @@ import { IsoCountryRegistry } from '../countries/iso-country-registry';
  * Every migration, in order. With EventStoreDB as the log the event_store schema is still created
  * (and stays empty), so one list serves both configurations.
  */
+/** The connection string of the service's PostgreSQL (read models, and the log by default). */
+export const DATABASE_URL = Symbol('DatabaseUrl');
+
 export const MIGRATIONS = [
   EventStoreSchema1767657600000,
   ReadModelsSchema1767657600001,
@@ -101,13 +104,14 @@ export class InfrastructureModule {
       ],
       providers: [
         { provide: AppConfig, useValue: config },
+        { provide: DATABASE_URL, useValue: databaseUrl },
         { provide: APPLICATION_OPTIONS, useValue: applicationOptions },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: COUNTRY_REGISTRY, useValue: new IsoCountryRegistry() },
         { provide: EVENT_STORE, useFactory: () => createEventStore(config, databaseUrl) },
         EventStoreCloser,
       ],
-      exports: [AppConfig, APPLICATION_OPTIONS, CLOCK, COUNTRY_REGISTRY, EVENT_STORE],
+      exports: [AppConfig, DATABASE_URL, APPLICATION_OPTIONS, CLOCK, COUNTRY_REGISTRY, EVENT_STORE],
     };
   }
 }

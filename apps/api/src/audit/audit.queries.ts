@@ -1,0 +1,57 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInstant, IsLogPosition, IsNotAfter } from '../http/request-validation';
+
+export class HistoryQuery {
+  @ApiPropertyOptional({ description: 'Events strictly after this log position (exclusive); from the start when absent' })
+  @IsOptional()
+  @IsLogPosition()
+  afterPosition?: string;
+
+  @ApiPropertyOptional({ description: 'Events per page, at most 1000', default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
+  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
+  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  limit?: number;
+
+  @ApiPropertyOptional({ example: 'country-ES' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  stream?: string;
+
+  @ApiPropertyOptional({ example: 'StanceRecorded' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  type?: string;
+
+  @ApiPropertyOptional({ description: 'Recorded at or after this instant' })
+  @IsOptional()
+  @IsInstant()
+  @IsNotAfter('recordedTo')
+  recordedFrom?: string;
+
+  @ApiPropertyOptional({ description: 'Recorded at or before this instant' })
+  @IsOptional()
+  @IsInstant()
+  recordedTo?: string;
+}
+
+export class StreamQuery {
+  @ApiPropertyOptional({ description: 'First revision of the page', default: 0 })
+  @IsOptional()
+  @IsLogPosition({ message: 'fromRevision must be a non-negative integer in decimal' })
+  fromRevision?: string;
+
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
+  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
+  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  limit?: number;
+}

@@ -1,0 +1,79 @@
+import type { EventStore, LogPosition } from '@stance-ledger/event-store';
+import { READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
+import type { DataSource } from 'typeorm';
+import { assertSchemaName, READ_MODEL_TABLES, ShadowReadModels } from './shadow-read-models';
+
+const NEXT = 'read_models_next';
+const REPLACED = 'read_models_replaced';
+/** The checkpoint first: the projector's transactions start by locking it, so nobody waits in a cycle. */
+const SWAPPED_TABLES = ['projection_checkpoints', 'projection_dead_letters', ...READ_MODEL_TABLES.map(({ table }) => table)];
+
+export const SNAPSHOT_PREFIX = 'snapshot_';
+
+/**
+ * Rebuilds every read model from the log into fresh tables beside the live ones, then swaps them
+ * in one transaction: queries keep answering from the old tables until the swap, and from the new
+ * ones after. Interrupted, it resumes from the tables it was building.
+ */
+export async function replay(input: {
+  store: EventStore;
+  dataSource: DataSource;
+  databaseUrl: string;
+  onProgress?: (position: LogPosition, events: number, head: LogPosition) => void;
+}): Promise<{ position: string; events: number }> {
+  const { store, dataSource } = input;
+  const next = await ShadowReadModels.open(input.databaseUrl, dataSource, NEXT, { fresh: false });
+  let events = 0;
+  try {
+    const head = await store.headPosition();
+    const projector = next.projector(store);
+    await projector.catchUp({ onBatch: (position, count) => input.onProgress?.(position, (events += count), head) });
+    const switchedAt = await dataSource.transaction(async (manager) => {
+      await manager.query(`LOCK TABLE public.projection_checkpoints IN ACCESS EXCLUSIVE MODE`);
+      // The live projector is held here; the new tables must not be behind it, or the events in
+      // between would never reach them.
+      const [{ position }] = await manager.query(`SELECT position::text FROM public.projection_checkpoints WHERE projection = $1`, [READ_MODELS_CHECKPOINT]);
+      const caughtUp = await projector.catchUp({ until: { position: BigInt(position) }, onBatch: (at, count) => input.onProgress?.(at, (events += count), head) });
+      await manager.query(`DROP SCHEMA IF EXISTS ${REPLACED} CASCADE`);
+      await manager.query(`CREATE SCHEMA ${REPLACED}`);
+      for (const table of SWAPPED_TABLES) {
+        await manager.query(`ALTER TABLE public.${table} SET SCHEMA ${REPLACED}`);
+        await manager.query(`ALTER TABLE ${NEXT}.${table} SET SCHEMA public`);
+      }
+      return caughtUp;
+    });
+    return { position: switchedAt.toString(), events };
+  } finally {
+    await next.close();
+    await dataSource.query(`DROP SCHEMA IF EXISTS ${REPLACED} CASCADE`);
+    await dataSource.query(`DROP SCHEMA IF EXISTS ${NEXT} CASCADE`).catch(() => undefined);
+  }
+}
+
+/**
+ * The read models as they stood at a past point of the log (a position, or the last event
+ * recorded at or before an instant), kept in schema `snapshot_<name>` for queries with
+ * `?snapshot=<name>`: an old report, reproduced exactly.
+ */
+export async function buildSnapshot(input: {
+  store: EventStore;
+  dataSource: DataSource;
+  databaseUrl: string;
+  name: string;
+  until: { position?: LogPosition; recordedAt?: Date };
+  onProgress?: (position: LogPosition, events: number) => void;
+}): Promise<{ schema: string; position: string; events: number }> {
+  const schema = `${SNAPSHOT_PREFIX}${input.name}`;
+  assertSchemaName(schema);
+  const snapshot = await ShadowReadModels.open(input.databaseUrl, input.dataSource, schema, { fresh: true });
+  let events = 0;
+  try {
+    const position = await snapshot.projector(input.store).catchUp({
+      until: input.until,
+      onBatch: (at, count) => input.onProgress?.(at, (events += count)),
+    });
+    return { schema, position: position.toString(), events };
+  } finally {
+    await snapshot.close();
+  }
+}
