@@ -259,6 +259,10 @@ describe.each(EVENT_STORES)('Analyst questions over HTTP (log on %s)', (eventSto
   it('documents every endpoint in OpenAPI, at /docs-json and /docs', async () => {
     const { body } = await t.http().get('/docs-json').expect(200);
     expect(Object.keys(body.paths).sort()).toEqual([
+      '/audit/events',
+      '/audit/integrity',
+      '/audit/stances/{eventId}',
+      '/audit/streams/{stream}',
       '/countries/{code}/stances',
       '/countries/{code}/stances/{eventId}/corrections',
       '/countries/{code}/stances/{eventId}/retractions',
