@@ -117,6 +117,21 @@ export class EventLog {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /**
+   * Rewrites the stored payload of one event in place, as an attacker with access to the
+   * server's files would: for tests of tamper evidence. Returns false when no such event.
+   */
+  tamperWith(eventId: string, edit: (data: Uint8Array) => Uint8Array): boolean {
+    const index = this.all.findIndex((event) => event.id === eventId);
+    if (index === -1) return false;
+    const original = this.all[index];
+    const tampered: StoredEvent = { ...original, data: edit(original.data) };
+    this.all[index] = tampered;
+    const stream = this.streams.get(original.streamId) ?? [];
+    stream[Number(original.revision)] = tampered;
+    return true;
+  }
+
   get length(): number {
     return this.all.length;
   }

@@ -21,6 +21,8 @@ export interface EventStoreDbDouble {
   appendSystemEvent(stream?: string, type?: string): void;
   /** Drops every open subscription/stream call with a gRPC UNAVAILABLE error, to simulate a dropped connection. */
   dropSubscriptions(): void;
+  /** Rewrites one stored event's data bytes in place (tamper-evidence tests); false if unknown. */
+  tamperWith(eventId: string, edit: (data: Uint8Array) => Uint8Array): boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -85,6 +87,7 @@ export async function startEventStoreDbDouble(options?: { port?: number }): Prom
     connectionString: `esdb://${HOST}:${port}?tls=false`,
     appendSystemEvent,
     dropSubscriptions: () => failOpenReads('Connection dropped (simulated by the EventStoreDB test double)'),
+    tamperWith: (eventId, edit) => log.tamperWith(eventId, edit),
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         failOpenReads('Server is shutting down');

@@ -29,6 +29,8 @@ export interface TestApp {
   databaseUrl: string;
   clock: TestClock;
   http: () => ReturnType<typeof request>;
+  /** The EventStoreDB protocol double behind the app, when the log is on it. */
+  double?: EventStoreDbDouble;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startTestApp(
     databaseUrl,
     clock,
     http: () => request(baseUrl),
+    double,
     close: async () => {
       await app.close();
       await double?.stop();

@@ -27,13 +27,18 @@ export async function replay(input: {
   try {
     const head = await store.headPosition();
     const projector = next.projector(store);
-    await projector.catchUp({ onBatch: (position, count) => input.onProgress?.(position, (events += count), head) });
+    // Counted apart from the callback: an optional call skips evaluating its arguments.
+    const applied = (position: LogPosition, added: number) => {
+      events += added;
+      input.onProgress?.(position, events, head);
+    };
+    await projector.catchUp({ onBatch: applied });
     const switchedAt = await dataSource.transaction(async (manager) => {
       await manager.query(`LOCK TABLE public.projection_checkpoints IN ACCESS EXCLUSIVE MODE`);
       // The live projector is held here; the new tables must not be behind it, or the events in
       // between would never reach them.
       const [{ position }] = await manager.query(`SELECT position::text FROM public.projection_checkpoints WHERE projection = $1`, [READ_MODELS_CHECKPOINT]);
-      const caughtUp = await projector.catchUp({ until: { position: BigInt(position) }, onBatch: (at, count) => input.onProgress?.(at, (events += count), head) });
+      const caughtUp = await projector.catchUp({ until: { position: BigInt(position) }, onBatch: applied });
       await manager.query(`DROP SCHEMA IF EXISTS ${REPLACED} CASCADE`);
       await manager.query(`CREATE SCHEMA ${REPLACED}`);
       for (const table of SWAPPED_TABLES) {
@@ -70,7 +75,10 @@ export async function buildSnapshot(input: {
   try {
     const position = await snapshot.projector(input.store).catchUp({
       until: input.until,
-      onBatch: (at, count) => input.onProgress?.(at, (events += count)),
+      onBatch: (at, added) => {
+        events += added;
+        input.onProgress?.(at, events);
+      },
     });
     return { schema, position: position.toString(), events };
   } finally {

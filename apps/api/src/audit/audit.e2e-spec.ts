@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE } from '@stance-ledger/application';
-import { buildSnapshot, replay, verify } from '@stance-ledger/audit';
+import { buildSnapshot, replay, ShadowReadModels, verify } from '@stance-ledger/audit';
 import type { EventStore } from '@stance-ledger/event-store';
 import { DataSource } from 'typeorm';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
@@ -125,6 +125,18 @@ describe.each(EVENT_STORES)('Auditors over HTTP (log on %s)', (eventStore) => {
     const late = await t.http().post('/countries/FR/stances').send({ ...spainOpensDoor, stance: 'supports', headline: 'France pledges troops' }).expect(201);
     const matrix = await t.http().get('/topics/ukraine-multinational-force/stances').query({ on: '2026-01-07', minPosition: late.body.position }).expect(200);
     expect(matrix.body.countries.map((row: { country: string }) => row.country)).toEqual(['ES', 'FR']);
+  });
+
+  it('resumes an interrupted replay from the tables it was building', async () => {
+    // An earlier run stopped after the first two events.
+    const partial = await ShadowReadModels.open(t.databaseUrl, dataSource, 'read_models_next', { fresh: true });
+    const [, second] = await store.readAll({ maxCount: 2 });
+    await partial.projector(store).catchUp({ until: { position: second.position } });
+    await partial.close();
+    const result = await replay({ store, dataSource, databaseUrl: t.databaseUrl });
+    // Only what the interrupted run had not applied yet.
+    expect(result.events).toBe((await store.readAll({ maxCount: 1000 })).length - 2);
+    expect((await verify({ store, dataSource, databaseUrl: t.databaseUrl })).ok).toBe(true);
   });
 
   it('reproduces an old answer exactly from a snapshot built as of that moment', async () => {
