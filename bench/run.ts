@@ -1,0 +1,294 @@
+/**
+ * npm run bench [-- --events N] [-- --smoke]: ours, the raw PostgreSQL limit and a peer (Emmett)
+ * measured in the same run, on a fresh embedded PostgreSQL. Prints one table and writes it as
+ * JSON and markdown under bench/results/. No figure here is asserted anywhere.
+ */
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { CommandBus } from '@nestjs/cqrs';
+import { NestFactory } from '@nestjs/core';
+import { commandContext, DefineTopicCommand, RecordStanceCommand, StanceLedgerModule } from '@stance-ledger/application';
+import { importLog } from '@stance-ledger/audit';
+import { PostgresEventStore } from '@stance-ledger/event-store';
+import { freePort, InfrastructureModule, MIGRATIONS, startEmbeddedPostgres, validateConfig } from '@stance-ledger/platform';
+import { READ_MODEL_ENTITIES } from '@stance-ledger/read-models';
+import autocannon from 'autocannon';
+import { Command } from 'commander';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { createApp } from '../apps/api/src/create-app';
+import { generateHistory, memberStates } from './generator';
+
+const ROOT = join(__dirname, '..');
+type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
+const rows: Row[] = [];
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const options = new Command()
+  .option('--events <n>', 'events in the generated history', (value) => Number(value), 1_000_000)
+  .option('--smoke', 'a tiny history and short runs, to prove the benchmark runs (CI)', false)
+  .option('--rounds <n>', 'rounds of each timed measure (median, min, max reported)', (value) => Number(value), 3)
+  .parse()
+  .opts<{ events: number; smoke: boolean; rounds: number }>();
+const smoke = options.smoke;
+const EVENTS = smoke ? 3000 : options.events;
+const ROUNDS = smoke ? 1 : options.rounds;
+const COMMANDS = smoke ? 100 : 3000;
+const HTTP_SECONDS = smoke ? 1 : 8;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+const fmt = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(2));
+const spread = (values: number[]) => `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+
+/** Runs `count` operations with `concurrency` in flight; returns ops/s and latencies in ms. */
+async function timed(count: number, concurrency: number, operation: (n: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const n = next++;
+        const at = performance.now();
+        await operation(n);
+        latencies.push(performance.now() - at);
+      }
+    }),
+  );
+  return { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+async function rounds(label: string, run: (round: number) => Promise<{ perSecond: number; p50?: number; p99?: number }>) {
+  const results = [];
+  for (let round = 0; round < ROUNDS; round++) results.push(await run(round));
+  const perSecond = results.map((result) => result.perSecond);
+  log(`${label}: ${spread(perSecond)}/s`);
+  return { perSecond, p50: results.map((result) => result.p50 ?? 0), p99: results.map((result) => result.p99 ?? 0) };
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stance-ledger-bench-'));
+  chmodSync(dataDir, 0o755); // the embedded server runs as its own user and must reach its folder
+  const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+  const admin = new Client({ connectionString: server.url });
+  await admin.connect();
+  const database = async (name: string) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(server.url);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  const states = memberStates();
+  const [{ server_version: postgresVersion }] = (await admin.query(`SHOW server_version`)).rows;
+  const [{ synchronous_commit: synchronousCommit }] = (await admin.query(`SHOW synchronous_commit`)).rows;
+  try {
+    // 1. Command appends through the real command path (validation, decide, hash, append).
+    const commandsUrl = await database('bench_commands');
+    const config = validateConfig({ LOG_LEVEL: 'warn', PROJECTOR: 'off', DATABASE_URL: commandsUrl });
+    const context = await NestFactory.createApplicationContext(
+      { module: class BenchModule {}, imports: [InfrastructureModule.forRoot({ config, databaseUrl: commandsUrl }), StanceLedgerModule] },
+      { logger: ['error'] },
+    );
+    const bus = context.get(CommandBus);
+    await bus.execute(new DefineTopicCommand({ topicId: 'bench-topic', title: 'Bench', description: 'd' }, commandContext({})));
+    const record = (n: number) =>
+      bus.execute(
+        new RecordStanceCommand(
+          {
+            country: states[n % states.length],
+            topicId: 'bench-topic',
+            stance: 'open',
+            effectiveOn: '2026-01-06',
+            headline: `Statement ${n}`,
+            summary: 'x'.repeat(300),
+            source: { publisher: 'Bench Wire', quote: 'q'.repeat(200) },
+          },
+          commandContext({}),
+        ),
+      );
+    const ours1 = await rounds('ours, commands, 1 in flight', () => timed(COMMANDS, 1, record));
+    const ours16 = await rounds('ours, commands, 16 in flight', () => timed(COMMANDS, 16, record));
+    await context.close();
+
+    // The raw limit: plain single-row INSERT commits with the same concurrency.
+    const rawUrl = await database('bench_raw');
+    const raw = new Pool({ connectionString: rawUrl, max: 16 });
+    await raw.query(`CREATE TABLE events (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)`);
+    const payload = JSON.stringify({ headline: 'x'.repeat(60), summary: 'x'.repeat(300), quote: 'q'.repeat(200) });
+    const insert = (n: number) => raw.query(`INSERT INTO events (stream, data) VALUES ($1, $2::jsonb)`, [`s-${n % 193}`, payload]);
+    const raw1 = await rounds('raw, single-row INSERT, 1 in flight', () => timed(COMMANDS, 1, insert));
+    const raw16 = await rounds('raw, single-row INSERT, 16 in flight', () => timed(COMMANDS, 16, insert));
+
+    // The peer: Emmett on its own database.
+    const emmettUrl = await database('bench_emmett');
+    const emmett = await import('@event-driven-io/emmett-postgresql');
+    const peer = emmett.getPostgreSQLEventStore(emmettUrl);
+    await peer.schema.migrate();
+    const versions = new Map<string, bigint>();
+    const peerAppend = (round: number) => async (n: number) => {
+      const stream = `country-${round}-${n % 193}`;
+      const expected = versions.get(stream) ?? 0n;
+      const result = await peer.appendToStream(stream, [{ type: 'StanceRecorded', data: JSON.parse(payload) }], { expectedStreamVersion: expected });
+      versions.set(stream, result.nextExpectedStreamVersion);
+    };
+    const peer1 = await rounds('peer, single appends, 1 in flight', (round) => timed(COMMANDS, 1, peerAppend(round * 2)));
+    const peer16 = await rounds('peer, single appends, 16 in flight', (round) => timed(COMMANDS, 16, peerAppend(round * 2 + 1)));
+    const batches = smoke ? 10 : Math.max(10, Math.floor(EVENTS / 1000));
+    const peerBatch = await rounds('peer, batches of 100', async (round) => {
+      const started = performance.now();
+      for (let b = 0; b < batches; b++) {
+        await peer.appendToStream(`batch-${round}-${b}`, Array.from({ length: 100 }, () => ({ type: 'StanceRecorded', data: JSON.parse(payload) })));
+      }
+      return { perSecond: (batches * 100) / ((performance.now() - started) / 1000) };
+    });
+    await peer.close();
+
+    rows.push({ measure: 'command appends, 1 in flight (commands/s)', ours: spread(ours1.perSecond), raw: spread(raw1.perSecond), peer: spread(peer1.perSecond), ratio: `${fmt(median(ours1.perSecond) / median(raw1.perSecond))}× raw, ${fmt(median(ours1.perSecond) / median(peer1.perSecond))}× peer` });
+    rows.push({ measure: 'command appends, 1 in flight: p50 / p99 (ms)', ours: `${fmt(median(ours1.p50))} / ${fmt(median(ours1.p99))}`, raw: `${fmt(median(raw1.p50))} / ${fmt(median(raw1.p99))}`, peer: `${fmt(median(peer1.p50))} / ${fmt(median(peer1.p99))}` });
+    rows.push({ measure: 'command appends, 16 in flight (commands/s)', ours: spread(ours16.perSecond), raw: spread(raw16.perSecond), peer: spread(peer16.perSecond), ratio: `${fmt(median(ours16.perSecond) / median(raw16.perSecond))}× raw, ${fmt(median(ours16.perSecond) / median(peer16.perSecond))}× peer` });
+    rows.push({ measure: 'command appends, 16 in flight: p50 / p99 (ms)', ours: `${fmt(median(ours16.p50))} / ${fmt(median(ours16.p99))}`, raw: `${fmt(median(raw16.p50))} / ${fmt(median(raw16.p99))}`, peer: `${fmt(median(peer16.p50))} / ${fmt(median(peer16.p99))}` });
+
+    // 2. Bulk import of the generated history (the CLI's import path).
+    const historyFile = join(dataDir, 'history.ndjson');
+    const generated = await generateHistory(historyFile, EVENTS);
+    log(`generated ${generated.events} events in ${generated.streams} streams`);
+    const oursUrl = await database('bench_ours');
+    const migrations = new DataSource({ type: 'postgres', url: oursUrl, entities: READ_MODEL_ENTITIES, migrations: MIGRATIONS, migrationsTransactionMode: 'each', logging: false });
+    await migrations.initialize();
+    await migrations.runMigrations();
+    await migrations.destroy();
+    const store = new PostgresEventStore({ connectionString: oursUrl });
+    const importStarted = performance.now();
+    await importLog(store, historyFile);
+    const importRate = generated.events / ((performance.now() - importStarted) / 1000);
+    log(`ours, import: ${fmt(importRate)} events/s`);
+    rows.push({ measure: `bulk import, ${generated.events} events (events/s)`, ours: fmt(importRate), peer: `${spread(peerBatch.perSecond)} (batches of 100)`, ratio: `${fmt(importRate / median(peerBatch.perSecond))}× peer` });
+    await store.close();
+
+    // 3. Replay: rebuild every read model from the log, in a child process (its own peak RSS).
+    const sizes = [...new Set([Math.min(100_000, generated.events), Math.min(300_000, generated.events)])].filter((size) => size < generated.events);
+    for (const size of [...sizes, generated.events]) {
+      const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'bench/replay-child.ts'), oursUrl, size === generated.events ? 'all' : String(size)], { cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') } }).toString();
+      const result = JSON.parse(output.trim().split('\n').pop() as string) as { events: number; seconds: number; maxRssMiB: number };
+      log(`ours, replay of ${size}: ${fmt(result.events / result.seconds)} events/s, peak RSS ${fmt(result.maxRssMiB)} MiB`);
+      rows.push({ measure: `replay, ${size} events (events/s; peak RSS)`, ours: `${fmt(result.events / result.seconds)}; ${fmt(result.maxRssMiB)} MiB`, note: `${fmt(result.seconds)} s` });
+    }
+    // The raw limit of replay: batched multi-row upserts and a checkpoint per 1,000 rows.
+    await raw.query(`CREATE TABLE rows (id bigint PRIMARY KEY, data jsonb NOT NULL); CREATE TABLE checkpoint (id int PRIMARY KEY, position bigint)`);
+    await raw.query(`INSERT INTO checkpoint VALUES (1, 0)`);
+    const upsertStarted = performance.now();
+    for (let first = 0; first < generated.events; first += 1000) {
+      const count = Math.min(1000, generated.events - first);
+      const client = await raw.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO rows (id, data) SELECT g, $2::jsonb FROM generate_series($1::bigint, $1::bigint + $3 - 1) g ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+          [first, payload, count],
+        );
+        await client.query(`UPDATE checkpoint SET position = $1 WHERE id = 1`, [first + count]);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    }
+    const upsertRate = generated.events / ((performance.now() - upsertStarted) / 1000);
+    log(`raw, batched upserts: ${fmt(upsertRate)} rows/s`);
+    rows.push({ measure: 'replay raw limit: batched upserts + checkpoint per 1,000 (rows/s)', raw: fmt(upsertRate) });
+    await raw.end();
+
+    // 4. Queries over HTTP on the full history (the replay above switched its read models in).
+    const appConfig = validateConfig({ LOG_LEVEL: 'fatal', PORT: '0', PROJECTOR: 'inline', DATABASE_URL: oursUrl });
+    const app = await createApp({ config: appConfig, databaseUrl: oursUrl });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    const endpoints: [string, string][] = [
+      ['stance of a country on a date', '/countries/FR/stances?on=2026-06-01'],
+      ['topic matrix on a date', '/topics/topic-007/stances?on=2026-06-01'],
+      ['country timeline', '/countries/FR/timeline?topicId=topic-007'],
+      ['shifts between two dates', '/topics/topic-007/shifts?from=2025-01-01&to=2026-06-01'],
+    ];
+    for (const [label, path] of endpoints) {
+      const saturated = await autocannon({ url: `${base}${path}`, connections: 32, duration: HTTP_SECONDS });
+      const atRates: string[] = [];
+      for (const rate of [1000, 2000]) {
+        const paced = await autocannon({ url: `${base}${path}`, connections: 32, duration: HTTP_SECONDS, overallRate: rate });
+        atRates.push(`${rate}/s: p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms`);
+      }
+      const errors = saturated.non2xx + saturated.errors;
+      log(`ours, ${label}: ${fmt(saturated.requests.average)} req/s${errors ? ` (${errors} errors)` : ''}`);
+      rows.push({ measure: `query: ${label} (req/s at saturation)`, ours: fmt(saturated.requests.average), note: atRates.join('; ') + (errors ? `; ${errors} non-2xx/errors` : '') });
+    }
+    let postNumber = 0;
+    const post = (rate?: number) =>
+      autocannon({
+        url: base,
+        connections: 16,
+        duration: HTTP_SECONDS,
+        ...(rate ? { overallRate: rate } : {}),
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ topicId: 'topic-007', stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } }),
+            // Spread over the member states, as real traffic is: one stream per country.
+            setupRequest: (request) => ({ ...request, path: `/countries/${states[postNumber++ % states.length]}/stances` }),
+          },
+        ],
+      });
+    const posted = await post();
+    const postedPaced = await post(1000);
+    rows.push({
+      measure: 'HTTP command appends (req/s at saturation)',
+      ours: fmt(posted.requests.average),
+      note: `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; at 1000/s: p99 ${postedPaced.latency.p99} ms; ${posted.non2xx + postedPaced.non2xx} non-2xx`,
+    });
+    // Let the last requests finish before the pools close.
+    await new Promise((done) => setTimeout(done, 1000));
+    await app.close();
+  } finally {
+    await admin.end();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: postgresVersion,
+    synchronousCommit,
+    events: EVENTS,
+    rounds: ROUNDS,
+    smoke,
+    date: new Date().toISOString(),
+  };
+  const table = [
+    '| measure | ours | raw limit | peer (Emmett) | ratio | note |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row.measure} | ${row.ours ?? ''} | ${row.raw ?? ''} | ${row.peer ?? ''} | ${row.ratio ?? ''} | ${row.note ?? ''} |`),
+  ].join('\n');
+  const markdown = `# Stance Ledger benchmark\n\n${Object.entries(machine).map(([key, value]) => `- ${key}: ${value}`).join('\n')}\n\nMedians of ${ROUNDS} round(s), (min–max).\n\n${table}\n`;
+  process.stdout.write(`${markdown}\n`);
+  if (!smoke) {
+    const folder = join(ROOT, 'bench', 'results');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'latest.json'), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
+    writeFileSync(join(folder, 'latest.md'), markdown);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
+
