@@ -152,8 +152,10 @@ describe.each(EVENT_STORES)('Analyst questions over HTTP (log on %s)', (eventSto
       expect(lines[1]).toContain(`,ES,Spain,open,1,2026-01-06,Spain opens door to troops,`);
     });
 
-    it('answers 404 for an unknown topic', async () => {
+    it('answers 404 for an unknown topic, 400 for a bad day or an unknown parameter', async () => {
       expect((await t.http().get('/topics/no-such-topic/stances').expect(404)).body.code).toBe('topic_not_found');
+      expect((await t.http().get(`/topics/${topic}/stances`).query({ on: '2026-13-01' }).expect(400)).body.errors).toContainEqual(expect.objectContaining({ field: 'on', rule: 'isCalendarDate' }));
+      expect((await t.http().get(`/topics/${topic}/stances`).query({ country: 'ES' }).expect(400)).body.errors).toContainEqual(expect.objectContaining({ field: 'country', rule: 'unknownField' }));
     });
   });
 
@@ -208,6 +210,11 @@ describe.each(EVENT_STORES)('Analyst questions over HTTP (log on %s)', (eventSto
       expect(lines[2]).toContain('ES,ukraine-multinational-force,2026-01-06,open,1,undecided,toward-support');
     });
 
+    it('answers 400 for an unknown country and 404 for an unknown topic', async () => {
+      expect((await t.http().get('/countries/XX/timeline').query({ topicId: topic }).expect(400)).body.errors).toContainEqual(expect.objectContaining({ field: 'code', rule: 'isIso3166Alpha2' }));
+      expect((await t.http().get('/countries/ES/timeline').query({ topicId: 'no-such-topic' }).expect(404)).body.code).toBe('topic_not_found');
+    });
+
     it.each([
       [{}, 'topicId'],
       [{ topicId: topic, from: '2026-01-09', to: '2026-01-01' }, 'from'],
@@ -244,6 +251,10 @@ describe.each(EVENT_STORES)('Analyst questions over HTTP (log on %s)', (eventSto
       const lines = csv.text.trim().split('\n');
       expect(lines[0]).toBe('topicId,from,to,knownAt,position,country,countryName,fromStance,toStance,direction,eventIds');
       expect(lines).toHaveLength(4);
+    });
+
+    it('answers 404 for an unknown topic', async () => {
+      expect((await t.http().get('/topics/no-such-topic/shifts').query({ from: '2026-01-01', to: '2026-01-07' }).expect(404)).body.code).toBe('topic_not_found');
     });
 
     it.each([
