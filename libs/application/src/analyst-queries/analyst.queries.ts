@@ -61,7 +61,7 @@ async function prepare(
   // A snapshot is a fixed past: there is nothing to wait for.
   if (options.snapshot === undefined) await progress.waitFor(options.minPosition);
   const queries = live.inSnapshot(options.snapshot);
-  if (topicId !== undefined && (await queries.topics(topicId)).value.length === 0) throw new TopicNotFoundError(topicId);
+  if (topicId !== undefined && !(await queries.topicExists(topicId))) throw new TopicNotFoundError(topicId);
   return queries;
 }
 
