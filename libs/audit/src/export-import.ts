@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { EventStore, EventToAppend, ExpectedRevision } from '@stance-ledger/event-store';
+import type { EventStore, PlacedEvent } from '@stance-ledger/event-store';
 import { ChainVerifier, type ChainBreak } from './hash-chain';
 
 /** One line of an export: an event with its place in the log, metadata and hashes. */
@@ -89,24 +89,18 @@ export async function importLog(store: EventStore, file: string, onProgress?: (e
     );
   }
   const total = chains.eventsChecked;
-  let pending: { stream: string; first: bigint; events: EventToAppend[] } | undefined;
+  let page: PlacedEvent[] = [];
   let imported = 0;
   const flush = async () => {
-    if (!pending) return;
-    const expected: ExpectedRevision = pending.first === 0n ? 'no_stream' : pending.first - 1n;
-    await store.appendToStream(pending.stream, pending.events, { expectedRevision: expected });
-    imported += pending.events.length;
+    if (page.length === 0) return;
+    await store.appendInOrder(page);
+    imported += page.length;
     onProgress?.(imported, total);
-    pending = undefined;
+    page = [];
   };
   for await (const event of readExport(file)) {
-    const revision = BigInt(event.revision);
-    // Consecutive events of one stream go in one append, which keeps them consecutive in the log.
-    if (pending && (pending.stream !== event.stream || pending.first + BigInt(pending.events.length) !== revision || pending.events.length >= 100)) {
-      await flush();
-    }
-    pending ??= { stream: event.stream, first: revision, events: [] };
-    pending.events.push({ eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata });
+    page.push({ stream: event.stream, revision: BigInt(event.revision), eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata });
+    if (page.length === 1000) await flush();
   }
   await flush();
   return { events: imported, streams: chains.streams };

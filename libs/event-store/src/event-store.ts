@@ -16,6 +16,12 @@ export interface EventToAppend {
   metadata: Record<string, unknown>;
 }
 
+/** An event with the stream and revision it must take. */
+export interface PlacedEvent extends EventToAppend {
+  stream: string;
+  revision: StreamRevision;
+}
+
 export interface RecordedEvent {
   eventId: string;
   stream: string;
@@ -66,6 +72,13 @@ export interface EventStore {
     events: readonly EventToAppend[],
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult>;
+
+  /**
+   * Appends events of many streams in the given order, each at the revision it states, which
+   * must be the next of its stream: how an export is imported, page by page. On PostgreSQL a
+   * call is all or nothing; on EventStoreDB, each run of one stream's events is.
+   */
+  appendInOrder(events: readonly PlacedEvent[]): Promise<void>;
 
   /** Events of one stream; a stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -22,6 +22,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type LogPosition,
+  type PlacedEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -132,6 +133,18 @@ export class EventStoreDbEventStore implements EventStore {
       nextExpectedRevision: last,
       alreadyAppended,
     };
+  }
+
+  /** Runs of consecutive events of one stream go in one append, at the revision before the run. */
+  async appendInOrder(events: readonly PlacedEvent[]): Promise<void> {
+    let start = 0;
+    while (start < events.length) {
+      let end = start + 1;
+      while (end < events.length && events[end].stream === events[start].stream && events[end].revision === events[end - 1].revision + 1n) end += 1;
+      const run = events.slice(start, end);
+      await this.appendToStream(run[0].stream, run, { expectedRevision: run[0].revision === 0n ? 'no_stream' : run[0].revision - 1n });
+      start = end;
+    }
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -94,6 +94,44 @@ export class EventStoreSchema1767657600000 implements MigrationInterface {
             FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(e, ord) ORDER BY t.ord;
       END
       $fn$`);
+    await queryRunner.query(`
+      CREATE FUNCTION event_store.append_in_order(p_events jsonb)
+      RETURNS void
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_count int := jsonb_array_length(p_events);
+        v_first bigint;
+        v_current bigint;
+        r record;
+      BEGIN
+        IF v_count = 0 THEN
+          RETURN;
+        END IF;
+        PERFORM pg_advisory_xact_lock(7294416283761001);
+        FOR r IN
+          SELECT t.e->>'stream' AS stream, min((t.e->>'revision')::bigint) AS first_revision,
+                 max((t.e->>'revision')::bigint) AS last_revision, count(*) AS n
+            FROM jsonb_array_elements(p_events) AS t(e) GROUP BY 1
+        LOOP
+          SELECT s.revision INTO v_current FROM event_store.streams s WHERE s.stream_id = r.stream FOR UPDATE;
+          IF NOT FOUND THEN
+            v_current := -1;
+          END IF;
+          IF r.first_revision <> v_current + 1 OR r.last_revision - r.first_revision + 1 <> r.n THEN
+            RAISE EXCEPTION USING ERRCODE = 'SL001', MESSAGE = 'wrong_expected_revision', DETAIL = v_current::text, HINT = r.stream;
+          END IF;
+          INSERT INTO event_store.streams (stream_id, revision) VALUES (r.stream, r.last_revision)
+            ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision;
+        END LOOP;
+        -- A block of positions, reserved under the same lock as every append draws them.
+        v_first := nextval('event_store.global_position_seq');
+        PERFORM setval('event_store.global_position_seq', v_first + v_count - 1);
+        INSERT INTO event_store.events (global_position, stream_id, stream_revision, event_id, event_type, data, metadata)
+        SELECT v_first + t.ord - 1, t.e->>'stream', (t.e->>'revision')::bigint, (t.e->>'eventId')::uuid,
+               t.e->>'type', t.e->'data', t.e->'metadata'
+          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(e, ord);
+      END
+      $fn$`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -11,6 +11,25 @@ describeEventStoreContract('PostgreSQL', async () => {
   return new PostgresEventStore({ connectionString: url, pollIntervalMs: 20 });
 });
 
+describe('PostgresEventStore: import pages', () => {
+  it('appends a page all or nothing: one misplaced event leaves every stream as it was', async () => {
+    const { url, dataSource } = await createMigratedDatabase('import_page');
+    await dataSource.destroy();
+    const store = new PostgresEventStore({ connectionString: url });
+    const event = (stream: string, revision: bigint) => ({ stream, revision, eventId: randomUUID(), type: 'SomethingHappened', data: {}, metadata: {} });
+    await expect(store.appendInOrder([event('a', 0n), event('b', 0n), event('a', 2n)])).rejects.toMatchObject({ stream: 'a', actual: -1n });
+    expect(await store.headPosition()).toBe(0n);
+    expect(await store.readStream('b')).toEqual([]);
+    await store.appendInOrder([event('a', 0n), event('b', 0n), event('a', 1n)]);
+    expect((await store.readAll()).map((e) => [e.stream, e.revision, e.position])).toEqual([
+      ['a', 0n, 1n],
+      ['b', 0n, 2n],
+      ['a', 1n, 3n],
+    ]);
+    await store.close();
+  });
+});
+
 describe('PostgresEventStore: positions committed out of order', () => {
   let url: string;
   let store: PostgresEventStore;

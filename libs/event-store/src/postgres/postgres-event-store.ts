@@ -7,6 +7,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type LogPosition,
+  type PlacedEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -104,6 +105,31 @@ export class PostgresEventStore implements EventStore {
         throw error;
       }
     }
+  }
+
+  async appendInOrder(events: readonly PlacedEvent[]): Promise<void> {
+    const payload = JSON.stringify(
+      events.map((event) => ({
+        stream: event.stream,
+        revision: event.revision.toString(),
+        eventId: event.eventId,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      })),
+    );
+    try {
+      await this.pool.query(`SELECT event_store.append_in_order($1::jsonb)`, [payload]);
+    } catch (error) {
+      const { code, detail, hint } = error as { code?: string; detail?: string; hint?: string };
+      if (code === 'SL001') {
+        const first = events.find((event) => event.stream === hint);
+        throw new WrongExpectedRevisionError(hint ?? '?', first ? first.revision - 1n : 'any', BigInt(detail ?? '-1'));
+      }
+      if (code === '23505') throw new EventIdConflictError(hint ?? 'import', events.map((event) => event.eventId));
+      throw error;
+    }
+    if (events.length > 0) this.appended.emit('appended');
   }
 
   private async emptyAppend(stream: string): Promise<AppendResult> {

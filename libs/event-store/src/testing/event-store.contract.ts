@@ -119,6 +119,33 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       });
     });
 
+    describe('append in order (imports)', () => {
+      it('appends events of several streams in the order given, each at its stated revision', async () => {
+        const [a, b] = [stream(), stream()];
+        const before = await store.headPosition();
+        const placed = [
+          { ...event(1), stream: a, revision: 0n },
+          { ...event(2), stream: b, revision: 0n },
+          { ...event(3), stream: a, revision: 1n },
+          { ...event(4), stream: b, revision: 1n },
+          { ...event(5), stream: b, revision: 2n },
+        ];
+        await store.appendInOrder(placed);
+        const ours = (await store.readAll({ afterPosition: before, maxCount: 100 })).filter((e) => e.stream === a || e.stream === b);
+        expect(ours.map((e) => [e.eventId, e.stream, e.revision])).toEqual(placed.map((e) => [e.eventId, e.stream, e.revision]));
+        await store.appendInOrder([{ ...event(6), stream: a, revision: 2n }]);
+        expect((await store.readStream(a)).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+      });
+
+      it('refuses an event that is not at the next revision of its stream', async () => {
+        const name = stream();
+        await store.appendToStream(name, [event(1)], { expectedRevision: 'no_stream' });
+        await expect(store.appendInOrder([{ ...event(2), stream: name, revision: 3n }])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        await expect(store.appendInOrder([{ ...event(2), stream: stream(), revision: 1n }])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        expect(await store.readStream(name)).toHaveLength(1);
+      });
+    });
+
     describe('read', () => {
       let name: string;
       let appended: EventToAppend[];
