@@ -9,6 +9,9 @@ import { RecordStanceCommand } from './record-stance.command';
 
 @CommandHandler(RecordStanceCommand)
 export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand> {
+  /** Topics are never undefined once defined, so a topic seen in the log need not be read again. */
+  private readonly definedTopics = new Set<string>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -23,8 +26,13 @@ export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand>
       command: { type: 'RecordStance', data: command.data },
       meta: command.context,
       // The topic's own stream is the truth about whether it exists, not a read model that may lag.
-      topicIsDefined: async () =>
-        (await this.store.readStream(topicStream(parseTopicId(command.data.topicId)), { maxCount: 1 })).length > 0,
+      topicIsDefined: async () => {
+        const topicId = parseTopicId(command.data.topicId);
+        if (this.definedTopics.has(topicId)) return true;
+        const defined = (await this.store.readStream(topicStream(topicId), { maxCount: 1 })).length > 0;
+        if (defined) this.definedTopics.add(topicId);
+        return defined;
+      },
     });
   }
 }
