@@ -44,7 +44,8 @@ export async function startTestApp(
   const config = validateConfig({
     LOG_LEVEL: 'silent',
     PORT: '0',
-    MIN_POSITION_WAIT_MS: '500',
+    // Generous, so that a loaded CI machine never turns a slow projection into a failed test.
+    MIN_POSITION_WAIT_MS: '10000',
     ...options.env,
     DATABASE_URL: databaseUrl,
     ...(double ? { EVENTSTORE_CONNECTION_STRING: double.connectionString } : {}),

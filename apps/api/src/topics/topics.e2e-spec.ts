@@ -7,7 +7,8 @@ describe.each(EVENT_STORES)('Topics over HTTP (log on %s)', (eventStore) => {
   let t: TestApp;
   let store: EventStore;
   beforeAll(async () => {
-    t = await startTestApp({ eventStore });
+    // A short wait, so that the 503 case below answers quickly.
+    t = await startTestApp({ eventStore, env: { MIN_POSITION_WAIT_MS: '500' } });
     store = t.app.get(EVENT_STORE);
   });
   afterAll(() => t.close());
