@@ -182,7 +182,7 @@ describe('Bitemporal answers (property-based, projected on PostgreSQL)', () => {
       }),
       { numRuns: 20, endOnFailure: true },
     );
-  });
+  }, 180_000);
 
   it('do not depend on the arrival order of the same history', async () => {
     await fc.assert(
@@ -198,5 +198,5 @@ describe('Bitemporal answers (property-based, projected on PostgreSQL)', () => {
       ),
       { numRuns: 8, endOnFailure: true },
     );
-  });
+  }, 180_000);
 });

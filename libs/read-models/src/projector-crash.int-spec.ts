@@ -11,7 +11,7 @@ describe('Projector killed at random points (PostgreSQL log)', () => {
     await runCrashScenario({ store, dataSource, env: { READ_MODELS_URL: url, LOG_URL: url } });
     await store.close();
     await dataSource.destroy();
-  });
+  }, 180_000);
 });
 
 describe('Projector killed at random points (EventStoreDB log, through the protocol double)', () => {
@@ -23,5 +23,5 @@ describe('Projector killed at random points (EventStoreDB log, through the proto
     await store.close();
     await dataSource.destroy();
     await double.stop();
-  });
+  }, 180_000);
 });
