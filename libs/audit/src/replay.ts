@@ -1,5 +1,5 @@
 import type { EventStore, LogPosition } from '@stance-ledger/event-store';
-import { READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
+import { readCheckpoint } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { assertSchemaName, READ_MODEL_TABLES, ShadowReadModels } from './shadow-read-models';
 
@@ -37,8 +37,8 @@ export async function replay(input: {
       await manager.query(`LOCK TABLE public.projection_checkpoints IN ACCESS EXCLUSIVE MODE`);
       // The live projector is held here; the new tables must not be behind it, or the events in
       // between would never reach them.
-      const [{ position }] = await manager.query(`SELECT position::text FROM public.projection_checkpoints WHERE projection = $1`, [READ_MODELS_CHECKPOINT]);
-      const caughtUp = await projector.catchUp({ until: { position: BigInt(position) }, onBatch: applied });
+      const live = await readCheckpoint(manager, { table: 'public.projection_checkpoints' });
+      const caughtUp = await projector.catchUp({ until: { position: live }, onBatch: applied });
       await manager.query(`DROP SCHEMA IF EXISTS ${REPLACED} CASCADE`);
       await manager.query(`CREATE SCHEMA ${REPLACED}`);
       for (const table of SWAPPED_TABLES) {

@@ -1,5 +1,5 @@
 import type { EventStore, LogPosition } from '@stance-ledger/event-store';
-import { Projector, READ_MODEL_ENTITIES, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
+import { Projector, READ_MODEL_ENTITIES, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT, readCheckpoint } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 
 /** The read-model tables, with the columns that identify a row. */
@@ -58,9 +58,8 @@ export class ShadowReadModels {
     return new Projector(store, this.dataSource, READ_MODEL_PROJECTIONS, { info: () => undefined, warn: () => undefined, error: () => undefined });
   }
 
-  async position(): Promise<LogPosition> {
-    const [row] = await this.dataSource.query(`SELECT position::text FROM projection_checkpoints WHERE projection = $1`, [READ_MODELS_CHECKPOINT]);
-    return BigInt(row?.position ?? '0');
+  position(): Promise<LogPosition> {
+    return readCheckpoint(this.dataSource);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { EventStore } from '@stance-ledger/event-store';
-import { READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
+import { readCheckpoint } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { type ChainBreak, ChainVerifier } from './hash-chain';
 import { compareReadModels, type RowMismatch, ShadowReadModels } from './shadow-read-models';
@@ -48,13 +48,12 @@ export async function verify(input: {
     // The live models move on while we rebuild: bring the shadow to the live checkpoint, then
     // compare in one snapshot, and again if the live models moved in between.
     for (let attempt = 0; ; attempt++) {
-      const [{ position }] = await dataSource.query(`SELECT position::text FROM projection_checkpoints WHERE projection = $1`, [READ_MODELS_CHECKPOINT]);
-      const live = BigInt(position);
+      const live = await readCheckpoint(dataSource);
       await projector.catchUp({ until: { position: live }, onBatch: (done) => input.onProgress?.({ phase: 'rebuild', done: Number(done), total: Number(live) }) });
       const result = await dataSource.transaction('REPEATABLE READ', async (manager) => {
-        const [{ position: now }] = await manager.query(`SELECT position::text FROM projection_checkpoints WHERE projection = $1`, [READ_MODELS_CHECKPOINT]);
-        if (BigInt(now) !== (await shadow.position()) && attempt < 5) return undefined;
-        return { position: now as string, ...(await compareReadModels(manager, SHADOW)) };
+        const now = await readCheckpoint(manager);
+        if (now !== (await shadow.position()) && attempt < 5) return undefined;
+        return { position: now.toString(), ...(await compareReadModels(manager, SHADOW)) };
       });
       if (!result) continue;
       const report: VerificationReport = {

@@ -11,6 +11,26 @@ import type { ProjectableEvent, Projection } from './projections';
 
 export const READ_MODELS_CHECKPOINT = 'read-models';
 
+/** Anything that runs SQL: a DataSource, an EntityManager inside a transaction. */
+export interface Queryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The log position a projection's read models reflect (0 before any event). `forUpdate` locks
+ * the row for the rest of the transaction; `table` names another schema's checkpoint table.
+ */
+export async function readCheckpoint(
+  queryable: Queryable,
+  options: { projection?: string; forUpdate?: boolean; table?: string } = {},
+): Promise<LogPosition> {
+  const rows = (await queryable.query(
+    `SELECT position::text FROM ${options.table ?? 'projection_checkpoints'} WHERE projection = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [options.projection ?? READ_MODELS_CHECKPOINT],
+  )) as { position: string }[];
+  return BigInt(rows[0]?.position ?? '0');
+}
+
 /**
  * Whether an error is the event's fault (it will fail the same way for ever) rather than the
  * infrastructure's (worth retrying): unknown or unreadable events, and PostgreSQL's data
@@ -54,12 +74,8 @@ export class Projector {
     return () => this.listeners.delete(listener);
   }
 
-  async checkpoint(): Promise<LogPosition> {
-    const rows: { position: string }[] = await this.dataSource.query(
-      `SELECT position::text FROM projection_checkpoints WHERE projection = $1`,
-      [this.checkpointName],
-    );
-    return BigInt(rows[0]?.position ?? '0');
+  checkpoint(): Promise<LogPosition> {
+    return readCheckpoint(this.dataSource, { projection: this.checkpointName });
   }
 
   /**
@@ -90,11 +106,7 @@ export class Projector {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.log.error(`dead-lettering event ${event.eventId} (${event.type}) at position ${event.position}: ${message}`);
     return this.dataSource.transaction(async (manager) => {
-      const rows: { position: string }[] = await manager.query(
-        `SELECT position::text FROM projection_checkpoints WHERE projection = $1 FOR UPDATE`,
-        [this.checkpointName],
-      );
-      const checkpoint = BigInt(rows[0]?.position ?? '0');
+      const checkpoint = await readCheckpoint(manager, { projection: this.checkpointName, forUpdate: true });
       if (event.position <= checkpoint) return checkpoint;
       await manager.query(
         `INSERT INTO projection_dead_letters
@@ -128,11 +140,7 @@ export class Projector {
 
   private async applyInOneTransaction(batch: readonly RecordedEvent[]): Promise<LogPosition> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: { position: string }[] = await manager.query(
-        `SELECT position::text FROM projection_checkpoints WHERE projection = $1 FOR UPDATE`,
-        [this.checkpointName],
-      );
-      const checkpoint = BigInt(rows[0]?.position ?? '0');
+      const checkpoint = await readCheckpoint(manager, { projection: this.checkpointName, forUpdate: true });
       const fresh = batch.filter((event) => event.position > checkpoint);
       if (fresh.length === 0) return checkpoint;
       const projectable = fresh.flatMap((recorded) => this.toProjectable(recorded));

@@ -1,6 +1,6 @@
 import type { CalendarDate, StanceChanges, StanceSource } from '@stance-ledger/domain';
 import type { DataSource, EntityManager } from 'typeorm';
-import { READ_MODELS_CHECKPOINT } from './projector';
+import { READ_MODELS_CHECKPOINT, readCheckpoint } from './projector';
 
 /** A stance record as it stood at some transaction time. */
 export interface StanceView {
@@ -94,6 +94,12 @@ const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_u
 /** "Latest effective date, ties to the record recorded last"; ids break exact ties, never arrival order. */
 const IN_FORCE_ORDER = `v.effective_on DESC, v.record_recorded_at DESC, v.record_id DESC`;
 
+/** Per country, the version in force on $2 as known at $3, for topic $1, from the given versions table. */
+const matrixSql = (versions: string, extraColumns = '') => `SELECT DISTINCT ON (v.country) ${extraColumns}${VERSION_COLUMNS}
+   FROM ${versions} v
+  WHERE v.topic_id = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
+  ORDER BY v.country, ${IN_FORCE_ORDER}`;
+
 const toView = (row: VersionRow): StanceView => ({
   topicId: row.topic_id,
   country: row.country,
@@ -149,12 +155,8 @@ export class StanceQueries {
     return this.checkpointOf(this.dataSource.manager);
   }
 
-  private async checkpointOf(manager: EntityManager): Promise<bigint> {
-    const rows: { position: string }[] = await manager.query(
-      `SELECT position::text FROM projection_checkpoints WHERE projection = $1`,
-      [READ_MODELS_CHECKPOINT],
-    );
-    return BigInt(rows[0]?.position ?? '0');
+  private checkpointOf(manager: EntityManager): Promise<bigint> {
+    return readCheckpoint(manager);
   }
 
   private snapshot<T>(read: (manager: EntityManager) => Promise<T>): Promise<AtPosition<T>> {
@@ -234,10 +236,7 @@ export class StanceQueries {
   /** The topic's matrix: every country with a stance in force on `on` as known at `knownAt`. */
   async matrix(topicId: string, { on, knownAt }: AsOf): Promise<AtPosition<StanceView[]>> {
     const { position, rows } = await this.statement<VersionRow>(
-      `SELECT DISTINCT ON (v.country) true AS present, ${VERSION_COLUMNS}
-         FROM ${this.table('stance_versions')} v
-        WHERE v.topic_id = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
-        ORDER BY v.country, ${IN_FORCE_ORDER}`,
+      matrixSql(this.table('stance_versions'), 'true AS present, '),
       [topicId, on, knownAt],
     );
     return { position, value: rows.map(toView) };
@@ -245,10 +244,7 @@ export class StanceQueries {
 
   private async matrixIn(manager: EntityManager, topicId: string, { on, knownAt }: AsOf): Promise<StanceView[]> {
     const rows: VersionRow[] = await manager.query(
-      `SELECT DISTINCT ON (v.country) ${VERSION_COLUMNS}
-         FROM stance_versions v
-        WHERE v.topic_id = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
-        ORDER BY v.country, ${IN_FORCE_ORDER}`,
+      matrixSql('stance_versions'),
       [topicId, on, knownAt],
     );
     return rows.map(toView);
