@@ -15,12 +15,11 @@ import { importLog } from '@stance-ledger/audit';
 import { PostgresEventStore } from '@stance-ledger/event-store';
 import { freePort, InfrastructureModule, MIGRATIONS, startEmbeddedPostgres, validateConfig } from '@stance-ledger/platform';
 import { READ_MODEL_ENTITIES } from '@stance-ledger/read-models';
-import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { createApp } from '../apps/api/src/create-app';
 import { generateHistory, memberStates } from './generator';
+import { measureAppends, measureQueries, startApi } from './http';
 
 const ROOT = join(__dirname, '..');
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
@@ -203,54 +202,14 @@ async function main(): Promise<void> {
     await raw.end();
 
     // 4. Queries over HTTP on the full history (the replay above switched its read models in).
-    const appConfig = validateConfig({ LOG_LEVEL: 'fatal', PORT: '0', PROJECTOR: 'inline', DATABASE_URL: oursUrl });
-    const app = await createApp({ config: appConfig, databaseUrl: oursUrl });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    const endpoints: [string, string][] = [
-      ['stance of a country on a date', '/countries/FR/stances?on=2026-06-01'],
-      ['topic matrix on a date', '/topics/topic-007/stances?on=2026-06-01'],
-      ['country timeline', '/countries/FR/timeline?topicId=topic-007'],
-      ['shifts between two dates', '/topics/topic-007/shifts?from=2025-01-01&to=2026-06-01'],
-    ];
-    for (const [label, path] of endpoints) {
-      const saturated = await autocannon({ url: `${base}${path}`, connections: 32, duration: HTTP_SECONDS });
-      const atRates: string[] = [];
-      for (const rate of [1000, 2000]) {
-        const paced = await autocannon({ url: `${base}${path}`, connections: 32, duration: HTTP_SECONDS, overallRate: rate });
-        atRates.push(`${rate}/s: p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms`);
-      }
-      const errors = saturated.non2xx + saturated.errors;
-      log(`ours, ${label}: ${fmt(saturated.requests.average)} req/s${errors ? ` (${errors} errors)` : ''}`);
-      rows.push({ measure: `query: ${label} (req/s at saturation)`, ours: fmt(saturated.requests.average), note: atRates.join('; ') + (errors ? `; ${errors} non-2xx/errors` : '') });
+    // The service runs in a child process: autocannon in this one would share its event loop.
+    const api = await startApi(oursUrl);
+    try {
+      rows.push(...(await measureQueries(api.base, HTTP_SECONDS, log)));
+      rows.push(await measureAppends(api.base, HTTP_SECONDS, 'topic-007', log));
+    } finally {
+      await api.stop();
     }
-    let postNumber = 0;
-    const post = (rate?: number) =>
-      autocannon({
-        url: base,
-        connections: 16,
-        duration: HTTP_SECONDS,
-        ...(rate ? { overallRate: rate } : {}),
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ topicId: 'topic-007', stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } }),
-            // Spread over the member states, as real traffic is: one stream per country.
-            setupRequest: (request) => ({ ...request, path: `/countries/${states[postNumber++ % states.length]}/stances` }),
-          },
-        ],
-      });
-    const posted = await post();
-    const postedPaced = await post(1000);
-    rows.push({
-      measure: 'HTTP command appends (req/s at saturation)',
-      ours: fmt(posted.requests.average),
-      note: `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; at 1000/s: p99 ${postedPaced.latency.p99} ms; ${posted.non2xx + postedPaced.non2xx} non-2xx`,
-    });
-    // Let the last requests finish before the pools close.
-    await new Promise((done) => setTimeout(done, 1000));
-    await app.close();
   } finally {
     await admin.end();
     await server.stop();

@@ -1,0 +1,138 @@
+/**
+ * HTTP measures of the service on an existing database: the app runs in a child process
+ * (bench/api-child.ts) and autocannon here, so neither steals the other's event loop.
+ * Standalone: node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/http.ts DATABASE_URL [seconds]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { memberStates } from './generator';
+
+const ROOT = join(__dirname, '..');
+
+export interface HttpRow {
+  measure: string;
+  ours: string;
+  note: string;
+}
+
+export interface RunningApi {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the API on `databaseUrl` in its own process; resolves once it listens. */
+export async function startApi(databaseUrl: string, script = join(ROOT, 'bench/api-child.ts'), args: string[] = []): Promise<RunningApi> {
+  const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, databaseUrl, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`the API child exited with ${String(code)} before listening`);
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const listening = (async () => {
+    for await (const line of lines) {
+      const parsed = JSON.parse(line) as { port?: number };
+      if (parsed.port) return parsed.port;
+    }
+    throw new Error('the API child closed its output before listening');
+  })();
+  const port = await Promise.race([listening, exited]);
+  return {
+    base: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+export const QUERY_ENDPOINTS: { label: string; path: string; rates: number[]; rows: (body: Record<string, unknown[]>) => number }[] = [
+  { label: 'stance of a country on a date', path: '/countries/FR/stances?on=2026-06-01', rates: [1000, 2000], rows: (body) => body.stances.length },
+  { label: 'topic matrix on a date', path: '/topics/topic-007/stances?on=2026-06-01', rates: [1000], rows: (body) => body.countries.length },
+  { label: 'country timeline', path: '/countries/FR/timeline?topicId=topic-007', rates: [1000], rows: (body) => body.entries.length },
+  { label: 'shifts between two dates', path: '/topics/topic-007/shifts?from=2025-01-01&to=2026-06-01', rates: [1000], rows: (body) => body.shifts.length },
+];
+
+const failures = (result: autocannon.Result) => result.non2xx + result.errors + result.timeouts;
+
+/** Saturation with `connections` in flight, then fixed rates (autocannon's overallRate). */
+export async function measureQueries(base: string, seconds: number, log: (line: string) => void): Promise<HttpRow[]> {
+  const rows: HttpRow[] = [];
+  for (const { label, path, rates, rows: count } of QUERY_ENDPOINTS) {
+    // A measure of 404s would be a measure of nothing: check the answer is real data first.
+    const response = await fetch(`${base}${path}`);
+    const body = (await response.json()) as Record<string, unknown[]>;
+    if (response.status !== 200 || count(body) === 0) throw new Error(`${path} answered ${response.status} with ${JSON.stringify(body).slice(0, 300)}`);
+    const saturated = await autocannon({ url: `${base}${path}`, connections: 32, duration: seconds });
+    const atRates: string[] = [];
+    let errors = failures(saturated);
+    for (const rate of rates) {
+      const paced = await autocannon({ url: `${base}${path}`, connections: 32, duration: seconds, overallRate: rate });
+      errors += failures(paced);
+      atRates.push(`at ${rate}/s: p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms`);
+    }
+    log(`ours, ${label} (${count(body)} rows): ${Math.round(saturated.requests.average)} req/s, p99 ${saturated.latency.p99} ms; ${atRates.join('; ')}; ${errors} non-2xx/errors`);
+    rows.push({
+      measure: `query: ${label} (req/s at saturation)`,
+      ours: Math.round(saturated.requests.average).toLocaleString('en'),
+      note: `${count(body)} rows; ${atRates.join('; ')}; ${errors} non-2xx/errors`,
+    });
+  }
+  return rows;
+}
+
+/** POST /countries/:country/stances spread over the member states, as real traffic is. */
+export async function measureAppends(base: string, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow> {
+  const states = memberStates();
+  let postNumber = 0;
+  const body = JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
+  const post = (rate?: number) =>
+    autocannon({
+      url: base,
+      connections: 16,
+      duration: seconds,
+      ...(rate ? { overallRate: rate } : {}),
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          setupRequest: (request) => ({ ...request, path: `/countries/${states[postNumber++ % states.length]}/stances` }),
+        },
+      ],
+    });
+  const first = await fetch(`${base}/countries/FR/stances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (first.status !== 201) throw new Error(`POST answered ${first.status} with ${await first.text()}`);
+  const posted = await post();
+  const paced = await post(1000);
+  const errors = failures(posted) + failures(paced);
+  const note = `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; at 1000/s: p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms; ${errors} non-2xx/errors`;
+  log(`ours, HTTP command appends: ${Math.round(posted.requests.average)} req/s; ${note}`);
+  return { measure: 'HTTP command appends (req/s at saturation)', ours: Math.round(posted.requests.average).toLocaleString('en'), note };
+}
+
+if (require.main === module) {
+  const [databaseUrl, seconds = '8', which = 'all'] = process.argv.slice(2);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  (async () => {
+    const api = await startApi(databaseUrl);
+    try {
+      if (which !== 'appends') await measureQueries(api.base, Number(seconds), log);
+      if (which !== 'queries') await measureAppends(api.base, Number(seconds), 'topic-007', log);
+    } finally {
+      await api.stop();
+    }
+  })().then(
+    () => process.exit(0),
+    (error) => {
+      log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exit(1);
+    },
+  );
+}
