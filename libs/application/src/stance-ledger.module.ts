@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
+import { DecidedStates } from './shared/decided-states';
 import { DefineTopicHandler } from './define-topic/define-topic.handler';
 import { DemoDataLoader } from './demo-data/demo-data.loader';
 import {
@@ -24,6 +25,8 @@ import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.quer
 @Module({
   imports: [CqrsModule.forRoot()],
   providers: [
+    // One cache for all handlers: record, correct and retract decide on the same country streams.
+    { provide: DecidedStates, useFactory: () => new DecidedStates() },
     DefineTopicHandler,
     RecordStanceHandler,
     CorrectStanceHandler,

@@ -83,6 +83,9 @@ export interface EventStore {
   /** Events of one stream; a stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 
+  /** The event of `stream` with this id, if the stream holds it: how a retried command is recognised. */
+  findEvent(stream: string, eventId: string): Promise<RecordedEvent | undefined>;
+
   /** The global log, only as far as it is settled: no later read will insert an event before the last one returned. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
 

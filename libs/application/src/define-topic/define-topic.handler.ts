@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { parseTopicId, topicDecider, topicStream } from '@stance-ledger/domain';
 import type { EventStore } from '@stance-ledger/event-store';
+import { DecidedStates } from '../shared/decided-states';
 import { type AppendReceipt, handleCommand } from '../shared/handle-command';
 import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
 import { DefineTopicCommand } from './define-topic.command';
@@ -10,12 +11,14 @@ import { DefineTopicCommand } from './define-topic.command';
 export class DefineTopicHandler implements ICommandHandler<DefineTopicCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly states: DecidedStates,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   execute(command: DefineTopicCommand): Promise<AppendReceipt> {
     return handleCommand({
       store: this.store,
+      states: this.states,
       stream: topicStream(parseTopicId(command.data.topicId, 'id')),
       decider: topicDecider,
       command: { type: 'DefineTopic', data: command.data },

@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type CountryRegistry, parseTopicId, topicStream } from '@stance-ledger/domain';
 import type { EventStore } from '@stance-ledger/event-store';
 import { handleCountryCommand } from '../shared/country-stream-handler';
+import { DecidedStates } from '../shared/decided-states';
 import type { AppendReceipt } from '../shared/handle-command';
 import { CLOCK, type Clock, COUNTRY_REGISTRY, EVENT_STORE } from '../shared/tokens';
 import { RecordStanceCommand } from './record-stance.command';
@@ -14,6 +15,7 @@ export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand>
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly states: DecidedStates,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COUNTRY_REGISTRY) private readonly countries: CountryRegistry,
   ) {}
@@ -21,6 +23,7 @@ export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand>
   execute(command: RecordStanceCommand): Promise<AppendReceipt> {
     return handleCountryCommand({
       store: this.store,
+      states: this.states,
       clock: this.clock,
       countries: this.countries,
       command: { type: 'RecordStance', data: command.data },

@@ -8,12 +8,14 @@ import {
 } from '@stance-ledger/domain';
 import type { EventStore } from '@stance-ledger/event-store';
 import type { CommandContext } from './command-context';
+import type { DecidedStates } from './decided-states';
 import { type AppendReceipt, handleCommand } from './handle-command';
 import type { Clock } from './tokens';
 
 /** Runs a command on a country's stream: the shared shell of record, correct and retract. */
 export function handleCountryCommand(input: {
   store: EventStore;
+  states: DecidedStates;
   clock: Clock;
   countries: CountryRegistry;
   command: CountryStanceCommand;
@@ -24,6 +26,7 @@ export function handleCountryCommand(input: {
   const now = input.meta.recordedAt ?? input.clock.now();
   return handleCommand({
     store: input.store,
+    states: input.states,
     stream: countryStream(country),
     decider: countryStancesDecider,
     command: { ...input.command, data: { ...input.command.data, country } } as CountryStanceCommand,

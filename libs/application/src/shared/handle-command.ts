@@ -1,20 +1,14 @@
 import { createHash } from 'node:crypto';
-import {
-  CURRENT_SCHEMA_VERSIONS,
-  type Decider,
-  type EventMetadata,
-  foldEvents,
-  type StanceLedgerEvent,
-  upcast,
-} from '@stance-ledger/domain';
+import { CURRENT_SCHEMA_VERSIONS, type Decider, type EventMetadata, type StanceLedgerEvent } from '@stance-ledger/domain';
 import {
   type EventStore,
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from '@stance-ledger/event-store';
-import { eventHash, GENESIS_HASH } from '@stance-ledger/audit';
+import { eventHash } from '@stance-ledger/audit';
 import { IdempotencyKeyReusedError } from './errors';
 import { type CommandContext, commandIdFor, eventIdFor } from './command-context';
+import type { DecidedStates } from './decided-states';
 
 /** What a client gets back for an accepted command: where its first event sits in the log. */
 export interface AppendReceipt {
@@ -38,12 +32,14 @@ function receiptOf(stream: string, event: { eventId: string; revision: bigint; p
 }
 
 /**
- * Read the stream, fold it, decide, append with the revision we read. A concurrent writer makes
- * the append fail on revision; the command is decided again on the new state, a few times.
- * A command whose events are already in the stream (a retry) returns the first receipt.
+ * Decide on the stream's state (cached between commands, see DecidedStates), append with the
+ * revision it reflects. A concurrent writer makes the append fail on revision; the events since
+ * are read and the command decided again, a few times. A keyed command whose events are already
+ * in the stream (a retry) returns the first receipt.
  */
 export async function handleCommand<Command extends { type: string; data: unknown }, Event extends StanceLedgerEvent, State, Context>(input: {
   store: EventStore;
+  states: DecidedStates;
   stream: string;
   decider: Decider<Command, Event, State, Context>;
   command: Command;
@@ -51,54 +47,67 @@ export async function handleCommand<Command extends { type: string; data: unknow
   meta: CommandContext;
   now: () => Date;
 }): Promise<AppendReceipt> {
-  const { store, stream, decider, command, meta } = input;
+  const { store, states, stream, decider, command, meta } = input;
   const hash = commandHash(command);
   const commandId = commandIdFor(stream, meta.idempotencyKey);
   const firstEventId = eventIdFor(commandId, 0);
-  for (let attempt = 1; ; attempt++) {
-    const recorded = await store.readStream(stream);
-    const previous = recorded.find((event) => event.eventId === firstEventId);
-    if (previous) return replayOf(stream, previous, hash);
-
-    const state = foldEvents(
-      decider,
-      recorded.map((event) => ({
-        ...(upcast({ type: event.type, schemaVersion: Number(event.metadata.schemaVersion), data: event.data }) as Event),
-        eventId: event.eventId,
-      })),
-    );
-    const events = decider.decide(command, state, await input.context());
-    const recordedAt = (meta.recordedAt ?? input.now()).toISOString();
-    // Each event is chained to the one before it in the stream: tampering with any breaks the chain.
-    let previousHash = (recorded[recorded.length - 1]?.metadata.hash as string | undefined) ?? GENESIS_HASH;
-    const toAppend = events.map((event, index) => {
-      const metadata: EventMetadata = {
-        schemaVersion: CURRENT_SCHEMA_VERSIONS[event.type],
-        recordedAt,
-        recordedBy: meta.recordedBy,
-        commandId,
-        correlationId: meta.correlationId ?? commandId,
-        // Commands arrive from outside, not in reaction to an event: the command caused them.
-        causationId: commandId,
-        commandHash: hash,
-      };
-      const chained = { ...metadata, previousHash, hash: eventHash(previousHash, { type: event.type, data: event.data, metadata: { ...metadata } }) };
-      previousHash = chained.hash;
-      return { eventId: eventIdFor(commandId, index), type: event.type, data: event.data, metadata: chained };
-    });
-    const expectedRevision = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
-    try {
-      const result = await store.appendToStream(stream, toAppend, { expectedRevision });
-      return receiptOf(stream, result.events[0], result.alreadyAppended);
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) {
-        // A little jitter keeps the losers of one race from colliding again in the next.
-        await new Promise((done) => setTimeout(done, Math.random() * attempt * 2));
-        continue;
-      }
-      throw error;
+  return states.exclusive(stream, async () => {
+    // Only a keyed command can have been sent before: an unkeyed one has a fresh, random id.
+    if (meta.idempotencyKey) {
+      const previous = await store.findEvent(stream, firstEventId);
+      if (previous) return replayOf(stream, previous, hash);
     }
-  }
+    for (let attempt = 1; ; attempt++) {
+      let known = await states.current(store, stream, decider, { refresh: attempt > 1 });
+      let events: Event[];
+      try {
+        events = decider.decide(command, known.state, await input.context());
+      } catch (rejection) {
+        // A cached state can miss what another process appended (the record to correct, say):
+        // a command is only refused on the stream as it stands.
+        if (attempt > 1) throw rejection;
+        known = await states.current(store, stream, decider, { refresh: true });
+        events = decider.decide(command, known.state, await input.context());
+      }
+      const recordedAt = (meta.recordedAt ?? input.now()).toISOString();
+      // Each event is chained to the one before it in the stream: tampering with any breaks the chain.
+      let previousHash = known.lastHash;
+      const toAppend = events.map((event, index) => {
+        const metadata: EventMetadata = {
+          schemaVersion: CURRENT_SCHEMA_VERSIONS[event.type],
+          recordedAt,
+          recordedBy: meta.recordedBy,
+          commandId,
+          correlationId: meta.correlationId ?? commandId,
+          // Commands arrive from outside, not in reaction to an event: the command caused them.
+          causationId: commandId,
+          commandHash: hash,
+        };
+        const chained = { ...metadata, previousHash, hash: eventHash(previousHash, { type: event.type, data: event.data, metadata: { ...metadata } }) };
+        previousHash = chained.hash;
+        return { eventId: eventIdFor(commandId, index), type: event.type, data: event.data, metadata: chained };
+      });
+      try {
+        const result = await store.appendToStream(stream, toAppend, { expectedRevision: known.revision ?? 'no_stream' });
+        if (result.alreadyAppended) {
+          // Another process appended the same keyed command first.
+          const previous = await store.findEvent(stream, firstEventId);
+          if (previous) return replayOf(stream, previous, hash);
+        }
+        states.appended(stream, decider, events.map((event, index) => ({ ...event, eventId: toAppend[index].eventId })), result.nextExpectedRevision, previousHash);
+        return receiptOf(stream, result.events[0], result.alreadyAppended);
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) {
+          // A little jitter keeps the losers of one race from colliding again in the next.
+          await new Promise((done) => setTimeout(done, Math.random() * attempt * 2));
+          continue;
+        }
+        // The cached state may no longer be the stream's: read it afresh next time.
+        states.forget(stream);
+        throw error;
+      }
+    }
+  });
 }
 
 function replayOf(stream: string, previous: RecordedEvent, hash: string): AppendReceipt {

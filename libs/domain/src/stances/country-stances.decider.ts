@@ -82,7 +82,7 @@ export interface StanceRecordState {
 
 export interface CountryStanceState {
   /** Every stance record of the country, by the event id of its StanceRecorded. */
-  records: ReadonlyMap<string, StanceRecordState>;
+  records: Map<string, StanceRecordState>;
 }
 
 export const HEADLINE_MAX_LENGTH = 300;
@@ -206,16 +206,19 @@ export const countryStancesDecider: Decider<
   CountryStanceContext
 > = {
   initialState: () => ({ records: new Map() }),
+  // A country's state grows with its history: copying it for every event would make a fold
+  // quadratic. A fold owns the state it builds, so evolve updates it in place.
   evolve(state, event) {
     switch (event.type) {
       case 'StanceRecorded':
-        return { records: new Map(state.records).set(event.eventId, { topicId: event.data.topicId, retracted: false }) };
+        state.records.set(event.eventId, { topicId: event.data.topicId, retracted: false });
+        return state;
       case 'StanceCorrected':
         return state;
       case 'StanceRetracted': {
         const record = state.records.get(event.data.recordId);
-        if (!record) return state;
-        return { records: new Map(state.records).set(event.data.recordId, { ...record, retracted: true }) };
+        if (record) state.records.set(event.data.recordId, { ...record, retracted: true });
+        return state;
       }
       default: {
         const _exhaustive: never = event;

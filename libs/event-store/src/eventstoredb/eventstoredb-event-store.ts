@@ -165,6 +165,23 @@ export class EventStoreDbEventStore implements EventStore {
     return events;
   }
 
+  /**
+   * EventStoreDB has no index by event id: the stream is read backwards, recent events first, a
+   * page at a time (each page read to its end: see headPosition).
+   */
+  async findEvent(stream: string, eventId: string): Promise<RecordedEvent | undefined> {
+    const pageSize = 100;
+    let fromRevision: bigint | undefined;
+    for (;;) {
+      const page = await this.readStream(stream, { direction: 'backwards', fromRevision, maxCount: pageSize });
+      const found = page.find((event) => event.eventId === eventId);
+      if (found) return found;
+      const oldest = page[page.length - 1];
+      if (page.length < pageSize || oldest.revision === 0n) return undefined;
+      fromRevision = oldest.revision - 1n;
+    }
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const maxCount = options.maxCount ?? DEFAULT_READ_BATCH;
     const events: RecordedEvent[] = [];

@@ -30,6 +30,75 @@ describe('PostgresEventStore: import pages', () => {
   });
 });
 
+describe('PostgresEventStore: group commit', () => {
+  let url: string;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    const database = await createMigratedDatabase('group_commit');
+    await database.dataSource.destroy();
+    url = database.url;
+    store = new PostgresEventStore({ connectionString: url });
+  });
+  afterAll(() => store.close());
+
+  const event = (n: number) => ({ eventId: randomUUID(), type: 'SomethingHappened', data: { n }, metadata: {} });
+
+  it('answers each append of a group on its own: a refused one does not take the others down', async () => {
+    const taken = `taken-${randomUUID()}`;
+    await store.appendToStream(taken, [event(0)], { expectedRevision: 'no_stream' });
+    // Started in one tick, these gather into the same groups.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, n) =>
+        n === 17
+          ? store.appendToStream(taken, [event(n)], { expectedRevision: 'no_stream' })
+          : store.appendToStream(`group-${n}-${randomUUID()}`, [event(n), event(n)], { expectedRevision: 'no_stream' }),
+      ),
+    );
+    expect(outcomes[17]).toMatchObject({ status: 'rejected', reason: { code: 'wrong_expected_revision', actual: 0n } });
+    const appended = outcomes.filter((outcome) => outcome.status === 'fulfilled').map((outcome) => outcome.value);
+    expect(appended).toHaveLength(39);
+    const positions = appended.flatMap((result) => result.events.map((e) => e.position));
+    expect(new Set(positions).size).toBe(78);
+    expect(appended.every((result) => result.events[1].position === result.events[0].position + 1n)).toBe(true);
+  });
+
+  it('applies appends to one stream of one group in order, each at the revision the one before left', async () => {
+    const name = `one-stream-${randomUUID()}`;
+    const [first, second, stale] = await Promise.allSettled([
+      store.appendToStream(name, [event(0)], { expectedRevision: 'no_stream' }),
+      store.appendToStream(name, [event(1)], { expectedRevision: 0n }),
+      store.appendToStream(name, [event(2)], { expectedRevision: 0n }),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0n } });
+    expect(second).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1n } });
+    expect(stale).toMatchObject({ status: 'rejected', reason: { code: 'wrong_expected_revision', actual: 1n } });
+    expect((await store.readStream(name)).map((e) => e.data)).toEqual([{ n: 0 }, { n: 1 }]);
+  });
+
+  it('settles every append when two processes put the same event ids in different streams at once', async () => {
+    const other = new PostgresEventStore({ connectionString: url });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const shared = [event(round)];
+        const groups = await Promise.allSettled([
+          store.appendToStream(`mine-${randomUUID()}`, [event(1)], { expectedRevision: 'no_stream' }),
+          store.appendToStream(`left-${randomUUID()}`, shared, { expectedRevision: 'any' }),
+          other.appendToStream(`theirs-${randomUUID()}`, [event(2)], { expectedRevision: 'no_stream' }),
+          other.appendToStream(`right-${randomUUID()}`, shared, { expectedRevision: 'any' }),
+        ]);
+        // The unrelated appends of both groups land; of the two claims on one id, exactly one does.
+        expect(groups[0].status).toBe('fulfilled');
+        expect(groups[2].status).toBe('fulfilled');
+        expect([groups[1].status, groups[3].status].sort()).toEqual(['fulfilled', 'rejected']);
+        const loser = (groups[1].status === 'rejected' ? groups[1] : groups[3]) as PromiseRejectedResult;
+        expect(loser.reason).toMatchObject({ code: 'event_id_conflict' });
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('PostgresEventStore: positions committed out of order', () => {
   let url: string;
   let store: PostgresEventStore;
@@ -51,6 +120,8 @@ describe('PostgresEventStore: positions committed out of order', () => {
 
   const payload = (n: number) =>
     JSON.stringify([{ eventId: randomUUID(), type: 'SomethingHappened', data: { n }, metadata: {} }]);
+  /** A group of one append with expected revision `any`: $1 the stream, $2 its events. */
+  const oneAppend = `jsonb_build_array(jsonb_build_object('stream', $1::text, 'expected', 'any', 'events', $2::jsonb))`;
 
   it('does not let a later append overtake one that drew an earlier position and has not committed', async () => {
     const start = await store.headPosition();
@@ -64,7 +135,7 @@ describe('PostgresEventStore: positions committed out of order', () => {
     })();
     // A writer draws the next position but has not committed yet…
     await writer.query('BEGIN');
-    const { rows } = await writer.query(`SELECT o_position::text FROM event_store.append_to_stream('slow', 'any', $1::jsonb)`, [payload(1)]);
+    const { rows } = await writer.query(`SELECT o_position::text FROM event_store.append_batch(${oneAppend})`, ['slow', payload(1)]);
     const slowPosition = BigInt(rows[0].o_position);
     // …while another append starts: it must not become visible first.
     let fastDone = false;
@@ -86,7 +157,7 @@ describe('PostgresEventStore: positions committed out of order', () => {
   it('passes a gap left by a transaction that rolled back', async () => {
     const start = await store.headPosition();
     await writer.query('BEGIN');
-    await writer.query(`SELECT * FROM event_store.append_to_stream('rolled-back', 'any', $1::jsonb)`, [payload(1)]);
+    await writer.query(`SELECT * FROM event_store.append_batch(${oneAppend})`, ['rolled-back', payload(1)]);
     await writer.query('ROLLBACK');
     const later = await store.appendToStream(`later-${randomUUID()}`, [{ eventId: randomUUID(), type: 'SomethingHappened', data: {}, metadata: {} }], { expectedRevision: 'no_stream' });
     expect(later.events[0].position).toBeGreaterThan(start + 1n);
@@ -120,7 +191,7 @@ describe('PostgresEventStore: positions committed out of order', () => {
       clients.map(async (client, w) => {
         for (let n = 0; n < total / clients.length; n++) {
           await client.query('BEGIN');
-          await client.query(`SELECT * FROM event_store.append_to_stream($1, 'any', $2::jsonb)`, [`writer-${w}`, payload(n)]);
+          await client.query(`SELECT * FROM event_store.append_batch(${oneAppend})`, [`writer-${w}`, payload(n)]);
           await new Promise((done) => setTimeout(done, Math.random() * 5));
           await client.query('COMMIT');
         }

@@ -30,6 +30,27 @@ const EVENT_COLUMNS = `e.global_position::text, e.stream_id, e.stream_revision::
 
 const DEFAULT_READ_BATCH = 1000;
 
+/** Appends of one group commit at most: bounds the statement while keeping the flushes few. */
+const MAX_GROUP_SIZE = 256;
+
+interface PendingAppend {
+  stream: string;
+  events: readonly EventToAppend[];
+  expectedRevision: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One row of event_store.append_batch: an event of an append, or the append's refusal. */
+interface GroupRow {
+  o_append: number;
+  o_status: 'appended' | 'already' | 'wrong_revision' | 'id_conflict' | 'empty';
+  o_current: string;
+  o_event_id: string | null;
+  o_revision: string | null;
+  o_position: string | null;
+}
+
 export interface PostgresEventStoreOptions {
   connectionString: string;
   poolSize?: number;
@@ -41,6 +62,8 @@ export class PostgresEventStore implements EventStore {
   private readonly pool: Pool;
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
+  private readonly pending: PendingAppend[] = [];
+  private committing = false;
 
   constructor(options: PostgresEventStoreOptions) {
     const config: PoolConfig = {
@@ -55,56 +78,81 @@ export class PostgresEventStore implements EventStore {
     this.appended.setMaxListeners(0);
   }
 
-  async appendToStream(
+  /**
+   * Appends queue up and go to PostgreSQL in groups (see the group-commit migration): while one
+   * group commits, the next gathers. An append alone goes at once; under load, one transaction
+   * and one WAL flush serve many. Each caller's promise settles after its group has committed.
+   */
+  appendToStream(
     stream: string,
     events: readonly EventToAppend[],
     { expectedRevision }: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
-    const expected = typeof expectedRevision === 'bigint' ? expectedRevision.toString() : expectedRevision;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ stream, events, expectedRevision, resolve, reject });
+      void this.commitPending();
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.pending.length > 0) {
+        await this.commitGroup(this.pending.splice(0, MAX_GROUP_SIZE));
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private async commitGroup(group: PendingAppend[], attempt = 1): Promise<void> {
     const payload = JSON.stringify(
-      events.map((event) => ({
-        eventId: event.eventId,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
+      group.map((append) => ({
+        stream: append.stream,
+        expected: typeof append.expectedRevision === 'bigint' ? append.expectedRevision.toString() : append.expectedRevision,
+        events: append.events.map((event) => ({ eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata })),
       })),
     );
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { rows } = await this.pool.query<{
-          o_event_id: string;
-          o_revision: string;
-          o_position: string;
-          o_already_appended: boolean;
-        }>(`SELECT * FROM event_store.append_to_stream($1, $2, $3::jsonb)`, [stream, expected, payload]);
-        if (rows.length === 0) return this.emptyAppend(stream);
-        const alreadyAppended = rows[0].o_already_appended;
-        if (!alreadyAppended) this.appended.emit('appended');
-        return {
-          stream,
-          events: rows.map((row) => ({
-            eventId: row.o_event_id,
-            revision: BigInt(row.o_revision),
-            position: BigInt(row.o_position),
-          })),
-          nextExpectedRevision: BigInt(rows[rows.length - 1].o_revision),
-          alreadyAppended,
-        };
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        const detail = (error as { detail?: string }).detail;
-        if (code === 'SL001') {
-          throw new WrongExpectedRevisionError(stream, expectedRevision, BigInt(detail ?? '-1'));
-        }
-        if (code === 'SL002') {
-          throw new EventIdConflictError(stream, events.map((event) => event.eventId));
-        }
-        // Two writers racing with the same event ids: the loser retries once and sees the winner's events.
-        if (code === '23505' && attempt === 1) continue;
-        if (code === '23505') throw new EventIdConflictError(stream, events.map((event) => event.eventId));
-        throw error;
+    let rows: GroupRow[];
+    try {
+      ({ rows } = await this.pool.query<GroupRow>(`SELECT * FROM event_store.append_batch($1::jsonb)`, [payload]));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // Another process appended some of these event ids at the same moment: the whole group
+      // rolled back. Alone, each append then finds the winner's events and answers accordingly.
+      if (code === '23505' && group.length > 1) {
+        for (const append of group) await this.commitGroup([append]);
+        return;
       }
+      if (code === '23505' && attempt === 1) return this.commitGroup(group, 2);
+      for (const append of group) {
+        append.reject(code === '23505' ? new EventIdConflictError(append.stream, append.events.map((event) => event.eventId)) : error);
+      }
+      return;
     }
+    let appendedAny = false;
+    group.forEach((append, index) => {
+      const answer = rows.filter((row) => row.o_append === index + 1);
+      const status = answer[0]?.o_status;
+      const current = BigInt(answer[0]?.o_current ?? '-1');
+      if (status === 'wrong_revision') {
+        append.reject(new WrongExpectedRevisionError(append.stream, append.expectedRevision, current));
+      } else if (status === 'id_conflict') {
+        append.reject(new EventIdConflictError(append.stream, append.events.map((event) => event.eventId)));
+      } else if (status === 'empty') {
+        append.resolve({ stream: append.stream, events: [], nextExpectedRevision: current, alreadyAppended: false });
+      } else {
+        appendedAny ||= status === 'appended';
+        append.resolve({
+          stream: append.stream,
+          events: answer.map((row) => ({ eventId: row.o_event_id as string, revision: BigInt(row.o_revision as string), position: BigInt(row.o_position as string) })),
+          nextExpectedRevision: BigInt(answer[answer.length - 1].o_revision as string),
+          alreadyAppended: status === 'already',
+        });
+      }
+    });
+    if (appendedAny) this.appended.emit('appended');
   }
 
   async appendInOrder(events: readonly PlacedEvent[]): Promise<void> {
@@ -132,19 +180,6 @@ export class PostgresEventStore implements EventStore {
     if (events.length > 0) this.appended.emit('appended');
   }
 
-  private async emptyAppend(stream: string): Promise<AppendResult> {
-    const { rows } = await this.pool.query<{ revision: string }>(
-      `SELECT revision::text FROM event_store.streams WHERE stream_id = $1`,
-      [stream],
-    );
-    return {
-      stream,
-      events: [],
-      nextExpectedRevision: BigInt(rows[0]?.revision ?? '-1'),
-      alreadyAppended: false,
-    };
-  }
-
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
     const params: unknown[] = [stream];
@@ -165,6 +200,14 @@ export class PostgresEventStore implements EventStore {
       params,
     );
     return rows.map(toRecordedEvent);
+  }
+
+  async findEvent(stream: string, eventId: string): Promise<RecordedEvent | undefined> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM event_store.events e WHERE e.event_id = $1 AND e.stream_id = $2`,
+      [eventId, stream],
+    );
+    return rows[0] && toRecordedEvent(rows[0]);
   }
 
   /** Appends commit in position order (see the schema migration), so a plain ordered read never skips one. */

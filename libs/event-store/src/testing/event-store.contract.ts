@@ -175,6 +175,13 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
         expect(await store.readStream(stream())).toEqual([]);
       });
 
+      it('finds an event of a stream by its id, and only in that stream', async () => {
+        const found = await store.findEvent(name, appended[3].eventId);
+        expect(found).toMatchObject({ eventId: appended[3].eventId, stream: name, revision: 3n, data: { n: 3 } });
+        expect(await store.findEvent(name, randomUUID())).toBeUndefined();
+        expect(await store.findEvent(stream(), appended[3].eventId)).toBeUndefined();
+      });
+
       it('reads the global log after a position, in position order', async () => {
         const [first] = await store.readStream(name);
         const after = await store.readAll({ afterPosition: first.position, maxCount: 4 });

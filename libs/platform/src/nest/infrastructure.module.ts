@@ -14,6 +14,7 @@ import { AuditVerifications1767657600003 } from '@stance-ledger/audit';
 import { COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
 import {
   EventStoreDbEventStore,
+  EventStoreGroupCommit1767657600004,
   EventStoreSchema1767657600000,
   type EventStore,
   PostgresEventStore,
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   ReadModelsSchema1767657600001,
   ProjectionDeadLetters1767657600002,
   AuditVerifications1767657600003,
+  EventStoreGroupCommit1767657600004,
 ];
 
 export interface InfrastructureOptions {
