@@ -61,6 +61,8 @@ export interface TopicView {
 export interface AtPosition<T> {
   position: bigint;
   value: T;
+  /** For a question about one topic: whether the topic exists, read in the same statement. */
+  topicFound?: boolean;
 }
 
 export interface AsOf {
@@ -87,6 +89,25 @@ interface VersionRow {
 
 const VERSION_COLUMNS = `v.record_id::text, v.country, v.topic_id, v.stance, v.score, v.effective_on::text AS effective_on,
   v.headline, v.summary, v.conditions, v.commitment, v.source, v.record_recorded_at, v.correction_ids::text[] AS correction_ids, v.retracted`;
+
+/** A row of the timeline statement: a version (parts 0 and 1) or a revision of one (part 2). */
+interface TimelineRow extends VersionRow {
+  part: number;
+  rev_event_id: string;
+  rev_kind: 'corrected' | 'retracted';
+  rev_recorded_at: Date;
+  rev_recorded_by: string;
+  rev_reason: string;
+  rev_changes: StanceChanges | null;
+}
+
+/** The revision columns of the timeline statement, empty for a version row. */
+const NO_REVISION = `NULL::text AS rev_event_id, NULL::text AS rev_kind, NULL::timestamptz AS rev_recorded_at,
+  NULL::text AS rev_recorded_by, NULL::text AS rev_reason, NULL::jsonb AS rev_changes`;
+
+/** VERSION_COLUMNS but the first, empty, for a revision row. */
+const NO_VERSION = `NULL::char(2), NULL::text, NULL::text, NULL::smallint, NULL::text, NULL::text, NULL::text, NULL::text,
+  NULL::text, NULL::jsonb, NULL::timestamptz, NULL::text[], NULL::boolean`;
 
 /** Versions as the log stood at $knownAt: recorded by then, with the revisions recorded by then. */
 const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_until IS NULL OR v.known_until > ${knownAt})`;
@@ -136,6 +157,23 @@ export class SnapshotNotFoundError extends Error {
 }
 
 const SNAPSHOT_NAME = /^[a-z0-9_]{1,40}$/;
+
+/** The part of pg's Pool these reads use (the driver under TypeORM's DataSource). */
+interface PgPool {
+  query<Row>(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
+}
+
+const statementNames = new Map<string, string>();
+
+/** One name per statement text, for the life of the process: a prepared statement per connection. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `stance_queries_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 export class StanceQueries {
   constructor(
@@ -195,13 +233,19 @@ export class StanceQueries {
 
   /**
    * One statement for the hot reads: its rows and the checkpoint come from the one snapshot a
-   * statement sees, without a transaction's extra round trips.
+   * statement sees, without a transaction's extra round trips. With `topicParameter`, it also
+   * says whether the topic numbered so exists, in that same snapshot.
    */
-  private async statement<Row>(sql: string, parameters: unknown[]): Promise<{ position: bigint; rows: Row[] }> {
-    let rows: (Row & { checkpoint: string; present: boolean | null })[];
+  private async statement<Row>(
+    sql: string,
+    parameters: unknown[],
+    topicParameter?: number,
+  ): Promise<{ position: bigint; rows: Row[]; topicFound?: boolean }> {
+    const topicCheck = topicParameter === undefined ? '' : `, EXISTS (SELECT 1 FROM ${this.table('topics')} WHERE topic_id = $${topicParameter}) AS topic_found`;
+    let rows: (Row & { checkpoint: string; present: boolean | null; topic_found?: boolean })[];
     try {
-      rows = await this.dataSource.query(
-        `SELECT cp.position::text AS checkpoint, r.* FROM ${this.table('projection_checkpoints')} cp
+      rows = await this.run(
+        `SELECT cp.position::text AS checkpoint${topicCheck}, r.* FROM ${this.table('projection_checkpoints')} cp
            LEFT JOIN LATERAL (${sql}) r ON true
           WHERE cp.projection = '${READ_MODELS_CHECKPOINT}'`,
         parameters,
@@ -212,7 +256,23 @@ export class StanceQueries {
       if (this.snapshotSchema && (code === '42P01' || code === '3F000')) throw new SnapshotNotFoundError(this.snapshotSchema.slice('snapshot_'.length));
       throw error;
     }
-    return { position: BigInt(rows[0]?.checkpoint ?? '0'), rows: rows.filter((row) => row.present !== null) };
+    return {
+      position: BigInt(rows[0]?.checkpoint ?? '0'),
+      rows: rows.filter((row) => row.present !== null),
+      ...(topicParameter === undefined ? {} : { topicFound: rows[0]?.topic_found === true }),
+    };
+  }
+
+  /**
+   * Runs one statement on the pg pool under the DataSource, as a named prepared statement for the
+   * live read models: no TypeORM query runner per call, and PostgreSQL parses and plans it once per
+   * connection. (A DDL change, such as replay's table swap, makes PostgreSQL re-plan it.)
+   */
+  private async run<Row>(sql: string, parameters: unknown[]): Promise<Row[]> {
+    const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    if (!pool) return this.dataSource.query(sql, parameters);
+    const name = this.snapshotSchema ? undefined : statementName(sql);
+    return (await pool.query<Row>({ name, text: sql, values: parameters })).rows;
   }
 
   async topicExists(topicId: string): Promise<boolean> {
@@ -222,124 +282,136 @@ export class StanceQueries {
 
   /** For each topic (or the one given), the stance of `country` in force on `on` as known at `knownAt`. */
   async stancesInForce(country: string, { on, knownAt }: AsOf, topicId?: string): Promise<AtPosition<StanceView[]>> {
-    const { position, rows } = await this.statement<VersionRow>(
+    const { position, rows, topicFound } = await this.statement<VersionRow>(
       `SELECT DISTINCT ON (v.topic_id) true AS present, ${VERSION_COLUMNS}
          FROM ${this.table('stance_versions')} v
         WHERE v.country = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
               ${topicId !== undefined ? 'AND v.topic_id = $4' : ''}
         ORDER BY v.topic_id, ${IN_FORCE_ORDER}`,
       topicId !== undefined ? [country, on, knownAt, topicId] : [country, on, knownAt],
+      topicId !== undefined ? 4 : undefined,
     );
-    return { position, value: rows.map(toView) };
+    return { position, value: rows.map(toView), ...(topicFound === undefined ? {} : { topicFound }) };
   }
 
   /** The topic's matrix: every country with a stance in force on `on` as known at `knownAt`. */
   async matrix(topicId: string, { on, knownAt }: AsOf): Promise<AtPosition<StanceView[]>> {
-    const { position, rows } = await this.statement<VersionRow>(
+    const { position, rows, topicFound } = await this.statement<VersionRow>(
       matrixSql(this.table('stance_versions'), 'true AS present, '),
       [topicId, on, knownAt],
+      1,
     );
-    return { position, value: rows.map(toView) };
-  }
-
-  private async matrixIn(manager: EntityManager, topicId: string, { on, knownAt }: AsOf): Promise<StanceView[]> {
-    const rows: VersionRow[] = await manager.query(
-      matrixSql('stance_versions'),
-      [topicId, on, knownAt],
-    );
-    return rows.map(toView);
+    return { position, value: rows.map(toView), topicFound: topicFound === true };
   }
 
   /**
    * The records of one country on one topic in effective-date order, as known at `knownAt`, each
    * with the stance before it, the direction of the move and its corrections and retraction.
+   * One statement: the records in range (part 1), the one in force before them (part 0) and their
+   * revisions (part 2), with the checkpoint, all from one snapshot.
    */
-  timeline(
+  async timeline(
     country: string,
     topicId: string,
     options: { knownAt: Date; from?: CalendarDate; to?: CalendarDate; includeRetracted: boolean },
   ): Promise<AtPosition<TimelineEntry[]>> {
-    return this.snapshot(async (manager) => {
-      const params: unknown[] = [country, topicId, options.knownAt, options.from ?? '-infinity', options.to ?? 'infinity'];
-      const inRange: VersionRow[] = await manager.query(
-        `SELECT ${VERSION_COLUMNS}
-           FROM stance_versions v
-          WHERE v.country = $1 AND v.topic_id = $2 AND ${VALID_AT('$3::timestamptz')}
-            AND v.effective_on BETWEEN $4::date AND $5::date
-          ORDER BY v.effective_on, v.record_recorded_at, v.record_id`,
-        params,
-      );
-      const [previous]: VersionRow[] = await manager.query(
-        `SELECT ${VERSION_COLUMNS}
-           FROM stance_versions v
-          WHERE v.country = $1 AND v.topic_id = $2 AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
-            AND v.effective_on < $4::date
-          ORDER BY ${IN_FORCE_ORDER}
-          LIMIT 1`,
-        params.slice(0, 4),
-      );
-      const revisions: (Omit<RevisionView, 'recordedAt'> & { recordedAt: Date; recordId: string })[] = inRange.length
-        ? await manager.query(
-            `SELECT event_id::text AS "eventId", record_id::text AS "recordId", kind, recorded_at AS "recordedAt",
-                    recorded_by AS "recordedBy", reason, changes
-               FROM stance_revisions
-              WHERE record_id = ANY($1::uuid[]) AND recorded_at <= $2::timestamptz
-              ORDER BY recorded_at, event_id`,
-            [inRange.map((row) => row.record_id), options.knownAt],
-          )
-        : [];
-      let before = previous ? toView(previous) : null;
-      const entries: TimelineEntry[] = [];
-      for (const row of inRange) {
-        const view = toView(row);
-        const entry: TimelineEntry = {
-          ...view,
-          retracted: row.retracted,
-          before: before && { stance: before.stance, score: before.score, eventId: before.eventId, effectiveOn: before.effectiveOn },
-          direction: directionOf(before?.score ?? 0, view.score),
-          revisions: revisions
-            .filter((revision) => revision.recordId === row.record_id)
-            .map(({ recordId: _recordId, recordedAt, ...revision }) => ({ ...revision, recordedAt: recordedAt.toISOString() })),
-        };
-        if (!row.retracted) before = view;
-        if (!row.retracted || options.includeRetracted) entries.push(entry);
-      }
-      return entries;
-    });
+    const versions = this.table('stance_versions');
+    const inRange = `v.country = $1 AND v.topic_id = $2 AND ${VALID_AT('$3::timestamptz')} AND v.effective_on BETWEEN $4::date AND $5::date`;
+    const { position, rows, topicFound } = await this.statement<TimelineRow>(
+      `SELECT u.* FROM (
+         SELECT true AS present, 1 AS part, ${VERSION_COLUMNS}, ${NO_REVISION},
+                v.effective_on AS k_date, v.record_recorded_at AS k_time, v.record_id AS k_id
+           FROM ${versions} v WHERE ${inRange}
+         UNION ALL
+         (SELECT true, 0, ${VERSION_COLUMNS}, ${NO_REVISION}, NULL, NULL, NULL
+            FROM ${versions} v
+           WHERE v.country = $1 AND v.topic_id = $2 AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted AND v.effective_on < $4::date
+           ORDER BY ${IN_FORCE_ORDER}
+           LIMIT 1)
+         UNION ALL
+         SELECT true, 2, r.record_id::text, ${NO_VERSION},
+                r.event_id::text, r.kind, r.recorded_at, r.recorded_by, r.reason, r.changes, NULL, r.recorded_at, r.event_id
+           FROM ${this.table('stance_revisions')} r
+          WHERE r.recorded_at <= $3::timestamptz AND r.record_id IN (SELECT v.record_id FROM ${versions} v WHERE ${inRange})
+       ) u ORDER BY u.part, u.k_date, u.k_time, u.k_id`,
+      [country, topicId, options.knownAt, options.from ?? '-infinity', options.to ?? 'infinity'],
+      2,
+    );
+    const previous = rows.find((row) => row.part === 0);
+    const revisions = rows.filter((row) => row.part === 2);
+    let before = previous ? toView(previous) : null;
+    const entries: TimelineEntry[] = [];
+    for (const row of rows) {
+      if (row.part !== 1) continue;
+      const view = toView(row);
+      const entry: TimelineEntry = {
+        ...view,
+        retracted: row.retracted,
+        before: before && { stance: before.stance, score: before.score, eventId: before.eventId, effectiveOn: before.effectiveOn },
+        direction: directionOf(before?.score ?? 0, view.score),
+        revisions: revisions
+          .filter((revision) => revision.record_id === row.record_id)
+          .map((revision) => ({
+            eventId: revision.rev_event_id,
+            kind: revision.rev_kind,
+            recordedBy: revision.rev_recorded_by,
+            reason: revision.rev_reason,
+            changes: revision.rev_changes,
+            recordedAt: revision.rev_recorded_at.toISOString(),
+          })),
+      };
+      if (!row.retracted) before = view;
+      if (!row.retracted || options.includeRetracted) entries.push(entry);
+    }
+    return { position, value: entries, topicFound: topicFound === true };
   }
 
-  /** Countries whose stance on `to` differs from their stance on `from` (no stance is a value of its own). */
-  shifts(topicId: string, options: { from: CalendarDate; to: CalendarDate; knownAt: Date }): Promise<AtPosition<Shift[]>> {
-    return this.snapshot(async (manager) => {
-      const [before, after] = await Promise.all([
-        this.matrixIn(manager, topicId, { on: options.from, knownAt: options.knownAt }),
-        this.matrixIn(manager, topicId, { on: options.to, knownAt: options.knownAt }),
-      ]);
-      const beforeByCountry = new Map(before.map((view) => [view.country, view]));
-      const afterByCountry = new Map(after.map((view) => [view.country, view]));
-      const countries = [...new Set([...beforeByCountry.keys(), ...afterByCountry.keys()])].sort();
-      const changed = countries.filter((country) => beforeByCountry.get(country)?.stance !== afterByCountry.get(country)?.stance);
-      if (changed.length === 0) return [];
-      const causes: VersionRow[] = await manager.query(
-        `SELECT ${VERSION_COLUMNS}
-           FROM stance_versions v
-          WHERE v.topic_id = $1 AND v.country = ANY($2::text[]) AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
-            AND v.effective_on > $4::date AND v.effective_on <= $5::date
-          ORDER BY v.country, v.effective_on, v.record_recorded_at, v.record_id`,
-        [topicId, changed, options.knownAt, options.from, options.to],
-      );
-      return changed.map((country) => {
-        const from = beforeByCountry.get(country) ?? null;
-        const to = afterByCountry.get(country) ?? null;
-        return {
-          country,
-          from,
-          to,
-          direction: directionOf(from?.score ?? 0, to?.score ?? 0),
-          events: causes.filter((row) => row.country === country).map(toView),
-        };
-      });
+  /**
+   * Countries whose stance on `to` differs from their stance on `from` (no stance is a value of its
+   * own). One statement: both matrices, kept only for the countries that changed (parts 0 and 1),
+   * and the records of those countries that took effect in between (part 2).
+   */
+  async shifts(topicId: string, options: { from: CalendarDate; to: CalendarDate; knownAt: Date }): Promise<AtPosition<Shift[]>> {
+    const versions = this.table('stance_versions');
+    const inForceOn = (day: string) => `SELECT DISTINCT ON (v.country) ${VERSION_COLUMNS}
+         FROM ${versions} v
+        WHERE v.topic_id = $1 AND v.effective_on <= ${day}::date AND ${VALID_AT('$4::timestamptz')} AND NOT v.retracted
+        ORDER BY v.country, ${IN_FORCE_ORDER}`;
+    const { position, rows, topicFound } = await this.statement<VersionRow & { part: number }>(
+      `WITH before AS (${inForceOn('$2')}), after AS (${inForceOn('$3')}),
+            changed AS (SELECT coalesce(b.country, a.country) AS country
+                          FROM before b FULL JOIN after a ON a.country = b.country
+                         WHERE b.stance IS DISTINCT FROM a.stance)
+       SELECT u.* FROM (
+         SELECT true AS present, 0 AS part, b.*, NULL::date AS k_date, NULL::timestamptz AS k_time, NULL::uuid AS k_id
+           FROM before b WHERE b.country IN (SELECT country FROM changed)
+         UNION ALL
+         SELECT true, 1, a.*, NULL, NULL, NULL FROM after a WHERE a.country IN (SELECT country FROM changed)
+         UNION ALL
+         SELECT true, 2, ${VERSION_COLUMNS}, v.effective_on, v.record_recorded_at, v.record_id
+           FROM ${versions} v
+          WHERE v.topic_id = $1 AND v.country IN (SELECT country FROM changed) AND ${VALID_AT('$4::timestamptz')} AND NOT v.retracted
+            AND v.effective_on > $2::date AND v.effective_on <= $3::date
+       ) u ORDER BY u.part, u.country, u.k_date, u.k_time, u.k_id`,
+      [topicId, options.from, options.to, options.knownAt],
+      1,
+    );
+    const beforeByCountry = new Map(rows.filter((row) => row.part === 0).map((row) => [row.country, toView(row)]));
+    const afterByCountry = new Map(rows.filter((row) => row.part === 1).map((row) => [row.country, toView(row)]));
+    const causes = rows.filter((row) => row.part === 2);
+    const changed = [...new Set([...beforeByCountry.keys(), ...afterByCountry.keys()])].sort();
+    const value = changed.map((country) => {
+      const from = beforeByCountry.get(country) ?? null;
+      const to = afterByCountry.get(country) ?? null;
+      return {
+        country,
+        from,
+        to,
+        direction: directionOf(from?.score ?? 0, to?.score ?? 0),
+        events: causes.filter((row) => row.country === country).map(toView),
+      };
     });
+    return { position, value, topicFound: topicFound === true };
   }
 
   /** The read-model rows a stance record produced: its record row, its revisions and every version. */

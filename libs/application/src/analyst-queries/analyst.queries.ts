@@ -51,18 +51,18 @@ export class GetShiftsQuery extends Query<AtPosition<Shift[]>> {
   }
 }
 
-/** Waits for minPosition, then checks the topic exists in the same read models. */
-async function prepare(
-  live: StanceQueries,
-  progress: ProjectionProgress,
-  options: { minPosition?: bigint; snapshot?: string },
-  topicId?: string,
-): Promise<StanceQueries> {
+/** Waits for minPosition, then picks the read models to answer from: the live ones or a snapshot's. */
+async function prepare(live: StanceQueries, progress: ProjectionProgress, options: { minPosition?: bigint; snapshot?: string }): Promise<StanceQueries> {
   // A snapshot is a fixed past: there is nothing to wait for.
   if (options.snapshot === undefined) await progress.waitFor(options.minPosition);
-  const queries = live.inSnapshot(options.snapshot);
-  if (topicId !== undefined && !(await queries.topicExists(topicId))) throw new TopicNotFoundError(topicId);
-  return queries;
+  return live.inSnapshot(options.snapshot);
+}
+
+/** The answer, unless its topic does not exist in the read models it was read from. */
+function ofKnownTopic<T>(topicId: string | undefined, answer: AtPosition<T>): AtPosition<T> {
+  if (topicId !== undefined && answer.topicFound === false) throw new TopicNotFoundError(topicId);
+  const { topicFound: _topicFound, ...rest } = answer;
+  return rest;
 }
 
 @QueryHandler(GetCountryStancesQuery)
@@ -73,7 +73,7 @@ export class GetCountryStancesHandler implements IQueryHandler<GetCountryStances
   ) {}
 
   async execute({ country, asOf, topicId }: GetCountryStancesQuery): Promise<AtPosition<StanceView[]>> {
-    return (await prepare(this.queries, this.progress, asOf, topicId)).stancesInForce(country, asOf, topicId);
+    return ofKnownTopic(topicId, await (await prepare(this.queries, this.progress, asOf)).stancesInForce(country, asOf, topicId));
   }
 }
 
@@ -85,7 +85,7 @@ export class GetTopicMatrixHandler implements IQueryHandler<GetTopicMatrixQuery>
   ) {}
 
   async execute({ topicId, asOf }: GetTopicMatrixQuery): Promise<AtPosition<StanceView[]>> {
-    return (await prepare(this.queries, this.progress, asOf, topicId)).matrix(topicId, asOf);
+    return ofKnownTopic(topicId, await (await prepare(this.queries, this.progress, asOf)).matrix(topicId, asOf));
   }
 }
 
@@ -97,7 +97,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery> {
   ) {}
 
   async execute({ country, topicId, options }: GetTimelineQuery): Promise<AtPosition<TimelineEntry[]>> {
-    return (await prepare(this.queries, this.progress, options, topicId)).timeline(country, topicId, options);
+    return ofKnownTopic(topicId, await (await prepare(this.queries, this.progress, options)).timeline(country, topicId, options));
   }
 }
 
@@ -109,6 +109,6 @@ export class GetShiftsHandler implements IQueryHandler<GetShiftsQuery> {
   ) {}
 
   async execute({ topicId, options }: GetShiftsQuery): Promise<AtPosition<Shift[]>> {
-    return (await prepare(this.queries, this.progress, options, topicId)).shifts(topicId, options);
+    return ofKnownTopic(topicId, await (await prepare(this.queries, this.progress, options)).shifts(topicId, options));
   }
 }
