@@ -6,10 +6,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * positions to commit (see the schema migration), so one commit per append would cap the log at
  * one flush per append whatever the concurrency.
  *
- * `p_appends` is a JSON array of {stream, expected, events}. Each append is checked as
+ * `p_appends` is a JSON array of {stream, expected, events}, each to a different stream (the
+ * caller keeps a stream's appends in separate groups, in order). Each append is checked as
  * append_to_stream checks it, but a refused one (status `wrong_revision`, `id_conflict`) does not
- * abort the others. All the batch's streams are locked first, in name order, and the position
- * lock after them, so batches and single appends never wait on each other in a cycle.
+ * abort the others. The checks, the inserts and the answers are set-based: a few statements
+ * whatever the group's size. The group's streams are locked first, in name order, then the
+ * position lock: batches and single appends never wait on each other in a cycle.
  * append_to_stream stays for processes of the previous version during an upgrade.
  */
 export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
@@ -21,82 +23,83 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
       RETURNS TABLE (o_append int, o_status text, o_current bigint, o_event_id uuid, o_revision bigint, o_position bigint)
       LANGUAGE plpgsql AS $fn$
       DECLARE
-        a record;
-        v_stream text;
-        v_expected text;
-        v_current bigint;
-        v_count int;
-        v_ids uuid[];
-        v_existing int;
-        v_existing_here int;
+        v_streams text[];
+        v_status text[];
+        v_current bigint[];
+        v_total bigint;
         v_first bigint;
-        v_positions_locked boolean := false;
       BEGIN
-        INSERT INTO event_store.streams (stream_id, revision)
-          SELECT DISTINCT t.a->>'stream', -1 FROM jsonb_array_elements(p_appends) AS t(a) ORDER BY 1
-          ON CONFLICT DO NOTHING;
-        PERFORM 1 FROM event_store.streams s
-          WHERE s.stream_id IN (SELECT t.a->>'stream' FROM jsonb_array_elements(p_appends) AS t(a))
-          ORDER BY s.stream_id FOR UPDATE;
+        SELECT array_agg(t.a->>'stream' ORDER BY t.a->>'stream') INTO v_streams FROM jsonb_array_elements(p_appends) AS t(a);
+        IF cardinality(v_streams) <> (SELECT count(DISTINCT s) FROM unnest(v_streams) AS s) THEN
+          RAISE EXCEPTION USING ERRCODE = 'SL003', MESSAGE = 'a group holds two appends to one stream';
+        END IF;
+        INSERT INTO event_store.streams (stream_id, revision) SELECT s, -1 FROM unnest(v_streams) AS s ON CONFLICT DO NOTHING;
+        PERFORM 1 FROM event_store.streams s WHERE s.stream_id = ANY (v_streams) ORDER BY s.stream_id FOR UPDATE;
 
-        FOR a IN SELECT t.a AS append, t.ord::int AS ord FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord) ORDER BY t.ord LOOP
-          v_stream := a.append->>'stream';
-          v_expected := a.append->>'expected';
-          v_count := jsonb_array_length(a.append->'events');
-          SELECT s.revision INTO v_current FROM event_store.streams s WHERE s.stream_id = v_stream;
+        SELECT array_agg(c.status ORDER BY c.ord), array_agg(c.current ORDER BY c.ord),
+               coalesce(sum(c.n) FILTER (WHERE c.status = 'appended'), 0)
+          INTO v_status, v_current, v_total
+          FROM (
+            SELECT t.ord, s.revision AS current, jsonb_array_length(t.a->'events') AS n,
+                   CASE
+                     WHEN x.existing > 0 AND x.existing = jsonb_array_length(t.a->'events') AND x.existing_here = x.existing THEN 'already'
+                     WHEN x.existing > 0 THEN 'id_conflict'
+                     WHEN CASE t.a->>'expected'
+                            WHEN 'any' THEN false
+                            WHEN 'no_stream' THEN s.revision <> -1
+                            WHEN 'stream_exists' THEN s.revision = -1
+                            ELSE s.revision <> (t.a->>'expected')::bigint
+                          END THEN 'wrong_revision'
+                     WHEN jsonb_array_length(t.a->'events') = 0 THEN 'empty'
+                     ELSE 'appended'
+                   END AS status
+              FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
+              JOIN event_store.streams s ON s.stream_id = t.a->>'stream'
+              CROSS JOIN LATERAL (
+                SELECT count(*) AS existing, count(*) FILTER (WHERE ev.stream_id = t.a->>'stream') AS existing_here
+                  FROM event_store.events ev
+                 WHERE ev.event_id IN (SELECT (e->>'eventId')::uuid FROM jsonb_array_elements(t.a->'events') AS e)
+              ) x
+          ) c;
 
-          IF v_count > 0 THEN
-            SELECT array_agg((x.e->>'eventId')::uuid ORDER BY x.ord) INTO v_ids
-              FROM jsonb_array_elements(a.append->'events') WITH ORDINALITY AS x(e, ord);
-            SELECT count(*), count(*) FILTER (WHERE ev.stream_id = v_stream)
-              INTO v_existing, v_existing_here
-              FROM event_store.events ev WHERE ev.event_id = ANY (v_ids);
-            IF v_existing > 0 THEN
-              IF v_existing = v_count AND v_existing_here = v_count THEN
-                RETURN QUERY
-                  SELECT a.ord, 'already'::text, v_current, ev.event_id, ev.stream_revision, ev.global_position
-                    FROM event_store.events ev WHERE ev.event_id = ANY (v_ids) ORDER BY ev.stream_revision;
-              ELSE
-                RETURN QUERY SELECT a.ord, 'id_conflict'::text, v_current, NULL::uuid, NULL::bigint, NULL::bigint;
-              END IF;
-              CONTINUE;
-            END IF;
-          END IF;
-
-          IF (v_expected = 'no_stream' AND v_current <> -1)
-             OR (v_expected = 'stream_exists' AND v_current = -1)
-             OR (v_expected NOT IN ('any', 'no_stream', 'stream_exists') AND v_current <> v_expected::bigint) THEN
-            RETURN QUERY SELECT a.ord, 'wrong_revision'::text, v_current, NULL::uuid, NULL::bigint, NULL::bigint;
-            CONTINUE;
-          END IF;
-
-          IF v_count = 0 THEN
-            RETURN QUERY SELECT a.ord, 'empty'::text, v_current, NULL::uuid, NULL::bigint, NULL::bigint;
-            CONTINUE;
-          END IF;
-
-          IF NOT v_positions_locked THEN
-            -- Held until commit: see the ordering argument of the schema migration.
-            PERFORM pg_advisory_xact_lock(7294416283761001);
-            v_positions_locked := true;
-          END IF;
+        IF v_total > 0 THEN
+          -- Held until commit: see the ordering argument of the schema migration.
+          PERFORM pg_advisory_xact_lock(7294416283761001);
           -- A block of positions, reserved under the lock every append draws them under.
           v_first := nextval('event_store.global_position_seq');
-          IF v_count > 1 THEN
-            PERFORM setval('event_store.global_position_seq', v_first + v_count - 1);
+          IF v_total > 1 THEN
+            PERFORM setval('event_store.global_position_seq', v_first + v_total - 1);
           END IF;
+          INSERT INTO event_store.events (global_position, stream_id, stream_revision, event_id, event_type, data, metadata)
+          SELECT v_first - 1 + row_number() OVER (ORDER BY t.ord, x.n), t.a->>'stream', v_current[t.ord] + x.n,
+                 (x.e->>'eventId')::uuid, x.e->>'type', x.e->'data', x.e->'metadata'
+            FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord),
+                 jsonb_array_elements(t.a->'events') WITH ORDINALITY AS x(e, n)
+           WHERE v_status[t.ord] = 'appended';
+          UPDATE event_store.streams s SET revision = v_current[t.ord] + jsonb_array_length(t.a->'events')
+            FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
+           WHERE v_status[t.ord] = 'appended' AND s.stream_id = t.a->>'stream';
+        END IF;
 
-          INSERT INTO event_store.events
-            (global_position, stream_id, stream_revision, event_id, event_type, data, metadata)
-          SELECT v_first + x.ord - 1, v_stream, v_current + x.ord, (x.e->>'eventId')::uuid,
-                 x.e->>'type', x.e->'data', x.e->'metadata'
-            FROM jsonb_array_elements(a.append->'events') WITH ORDINALITY AS x(e, ord);
-          UPDATE event_store.streams SET revision = v_current + v_count WHERE stream_id = v_stream;
-
-          RETURN QUERY
-            SELECT a.ord, 'appended'::text, v_current + v_count, (x.e->>'eventId')::uuid, v_current + x.ord, v_first + x.ord - 1
-              FROM jsonb_array_elements(a.append->'events') WITH ORDINALITY AS x(e, ord) ORDER BY x.ord;
-        END LOOP;
+        RETURN QUERY
+          SELECT p.ord, 'appended'::text, p.current + p.n, p.event_id, p.current + p.k, v_first - 1 + p.rank
+            FROM (
+              SELECT t.ord::int AS ord, v_current[t.ord] AS current, jsonb_array_length(t.a->'events')::bigint AS n,
+                     (x.e->>'eventId')::uuid AS event_id, x.n AS k, row_number() OVER (ORDER BY t.ord, x.n) AS rank
+                FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord),
+                     jsonb_array_elements(t.a->'events') WITH ORDINALITY AS x(e, n)
+               WHERE v_status[t.ord] = 'appended'
+            ) p
+          UNION ALL
+          SELECT t.ord::int, 'already'::text, v_current[t.ord], ev.event_id, ev.stream_revision, ev.global_position
+            FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
+            JOIN event_store.events ev ON ev.event_id IN (SELECT (e->>'eventId')::uuid FROM jsonb_array_elements(t.a->'events') AS e)
+           WHERE v_status[t.ord] = 'already'
+          UNION ALL
+          SELECT t.ord::int, v_status[t.ord], v_current[t.ord], NULL::uuid, NULL::bigint, NULL::bigint
+            FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
+           WHERE v_status[t.ord] IN ('wrong_revision', 'id_conflict', 'empty')
+          ORDER BY 1, 5;
       END
       $fn$`);
   }

@@ -98,12 +98,21 @@ export class PostgresEventStore implements EventStore {
     if (this.committing) return;
     this.committing = true;
     try {
-      while (this.pending.length > 0) {
-        await this.commitGroup(this.pending.splice(0, MAX_GROUP_SIZE));
-      }
+      while (this.pending.length > 0) await this.commitGroup(this.nextGroup());
     } finally {
       this.committing = false;
     }
+  }
+
+  /** The longest run of waiting appends, in arrival order, with no stream twice: a stream's appends commit in turn. */
+  private nextGroup(): PendingAppend[] {
+    const streams = new Set<string>();
+    let size = 0;
+    while (size < this.pending.length && size < MAX_GROUP_SIZE && !streams.has(this.pending[size].stream)) {
+      streams.add(this.pending[size].stream);
+      size += 1;
+    }
+    return this.pending.splice(0, size);
   }
 
   private async commitGroup(group: PendingAppend[], attempt = 1): Promise<void> {
@@ -132,8 +141,10 @@ export class PostgresEventStore implements EventStore {
       return;
     }
     let appendedAny = false;
+    const answers = new Map<number, GroupRow[]>();
+    for (const row of rows) answers.set(row.o_append, [...(answers.get(row.o_append) ?? []), row]);
     group.forEach((append, index) => {
-      const answer = rows.filter((row) => row.o_append === index + 1);
+      const answer = answers.get(index + 1) ?? [];
       const status = answer[0]?.o_status;
       const current = BigInt(answer[0]?.o_current ?? '-1');
       if (status === 'wrong_revision') {
