@@ -1,17 +1,36 @@
 /**
  * The HTTP service in a process of its own, so that the load generator does not share its event
  * loop (on a 2-core machine, an in-process autocannon halves what the service can answer).
- * Args: databaseUrl. Prints `{"port": N}` once listening; closes on SIGTERM.
+ * Args: databaseUrl [fastify|express]. Prints `{"port": N}` once listening; closes on SIGTERM.
+ * `express` serves the same modules on Nest's Express adapter, for bench/platforms.ts; it needs
+ * @nestjs/platform-express, which the project does not depend on (npm i --no-save it).
  */
 import 'reflect-metadata';
-import { validateConfig } from '@stance-ledger/platform';
+import { NestFactory } from '@nestjs/core';
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { type InfrastructureOptions, validateConfig } from '@stance-ledger/platform';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from '../apps/api/src/app.module';
 import { createApp } from '../apps/api/src/create-app';
+import { ErrorFilter } from '../apps/api/src/http/error.filter';
+import { validationExceptionFactory } from '../apps/api/src/http/request-validation';
+
+/** The service as createApp builds it, on Express instead of Fastify (no OpenAPI page). */
+async function createExpressApp(options: InfrastructureOptions): Promise<INestApplication> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ExpressAdapter } = require('@nestjs/platform-express') as { ExpressAdapter: new () => never };
+  const app = await NestFactory.create(AppModule.forRoot(options), new ExpressAdapter(), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }));
+  app.useGlobalFilters(new ErrorFilter());
+  return app;
+}
 
 async function main(): Promise<void> {
-  const [databaseUrl] = process.argv.slice(2);
+  const [databaseUrl, platform = 'fastify'] = process.argv.slice(2);
   const config = validateConfig({ LOG_LEVEL: 'warn', PORT: '0', PROJECTOR: 'inline', DATABASE_URL: databaseUrl });
-  const app = await createApp({ config, databaseUrl });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  const app: INestApplication = platform === 'express' ? await createExpressApp({ config, databaseUrl }) : await createApp({ config, databaseUrl });
+  await app.listen(0, '127.0.0.1');
   process.once('SIGTERM', () => {
     void app.close().then(() => process.exit(0));
   });

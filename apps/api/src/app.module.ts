@@ -5,6 +5,7 @@ import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger
 import { AnalysisController } from './analysis/analysis.controller';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
+import { AnswerCache } from './http/answer-cache';
 import { CountryCodePipe } from './stances/country-code.pipe';
 import { StancesController } from './stances/stances.controller';
 import { TopicsController } from './topics/topics.controller';
@@ -16,7 +17,7 @@ export class AppModule {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, TopicsController, StancesController, AnalysisController, AuditController],
-      providers: [CountryCodePipe],
+      providers: [CountryCodePipe, AnswerCache],
     };
   }
 }

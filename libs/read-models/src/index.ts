@@ -5,4 +5,5 @@ export * from './stance-queries';
 export * from './stance-versions';
 export * from './read-models-schema.migration';
 export * from './dead-letters.migration';
+export * from './settled-at.migration';
 export * from './event-payloads';

@@ -275,6 +275,22 @@ export class StanceQueries {
     return (await pool.query<Row>({ name, text: sql, values: parameters })).rows;
   }
 
+  /**
+   * The checkpoint and, from the same snapshot, the latest transaction time any row of the read
+   * models holds (null when they hold none). Every `known_from`, `known_until` and revision time the
+   * reads compare with `knownAt` is a record's or a revision's recording time, so answers as known
+   * at any instant from `settledAt` on are one and the same answer.
+   */
+  async freshness(): Promise<{ position: bigint; settledAt: Date | null }> {
+    const [row] = await this.run<{ checkpoint: string; settled_at: Date | null }>(
+      `SELECT cp.position::text AS checkpoint,
+              greatest((SELECT max(recorded_at) FROM ${this.table('stance_records')}), (SELECT max(recorded_at) FROM ${this.table('stance_revisions')})) AS settled_at
+         FROM ${this.table('projection_checkpoints')} cp WHERE cp.projection = '${READ_MODELS_CHECKPOINT}'`,
+      [],
+    );
+    return { position: BigInt(row?.checkpoint ?? '0'), settledAt: row?.settled_at ?? null };
+  }
+
   async topicExists(topicId: string): Promise<boolean> {
     const { rows } = await this.statement(`SELECT true AS present FROM ${this.table('topics')} WHERE topic_id = $1`, [topicId]);
     return rows.length > 0;

@@ -6,7 +6,9 @@ import { type CalendarDate, type CountryCode, type CountryRegistry, parseTopicId
 import type { StanceView } from '@stance-ledger/read-models';
 import type { FastifyReply } from 'fastify';
 import { asOfOf, knownAtOf } from '../http/as-of';
+import { AnswerCache } from '../http/answer-cache';
 import { sendCsv, wantsCsv } from '../http/csv';
+import { sendJson } from '../http/json';
 import { AsOfQuery, ShiftsQuery, TimelineQuery } from '../http/read-queries';
 import { ErrorResponse, MatrixResponse, ShiftsResponse, TimelineResponse } from '../http/responses';
 import { CountryCodePipe } from '../stances/country-code.pipe';
@@ -22,6 +24,7 @@ export class AnalysisController {
     private readonly queryBus: QueryBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COUNTRY_REGISTRY) private readonly countries: CountryRegistry,
+    private readonly answers: AnswerCache,
   ) {}
 
   @Get('topics/:topicId/stances')
@@ -34,18 +37,36 @@ export class AnalysisController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const asOf = asOfOf(query, this.clock);
-    const { position, value } = await this.queryBus.execute(new GetTopicMatrixQuery(parseTopicId(topicId, 'topicId'), asOf));
+    const id = parseTopicId(topicId, 'topicId');
     const knownAt = asOf.knownAt.toISOString();
-    const countries = value.map((view) => ({ country: view.country, countryName: this.countries.nameOf(view.country), ...stanceBody(view) }));
+    const read = async () => {
+      const { position, value } = await this.queryBus.execute(new GetTopicMatrixQuery(id, asOf));
+      const countries = value.map((view) => ({ country: view.country, countryName: this.countries.nameOf(view.country), ...stanceBody(view) }));
+      return { position, value, countries };
+    };
     if (wantsCsv(accept)) {
+      const { position, countries } = await read();
       return sendCsv(
         reply,
         ['topicId', 'on', 'knownAt', 'position', 'country', 'countryName', 'stance', 'score', 'effectiveOn', 'headline', 'conditions', 'commitment', 'publisher', 'quote', 'eventId', 'corrected'],
         countries.map((row) => [topicId, asOf.on, knownAt, position, row.country, row.countryName, row.stance, row.score, row.effectiveOn, row.headline, row.conditions, row.commitment, row.source.publisher, row.source.quote, row.eventId, row.corrected]),
       );
     }
-    const counts = Object.fromEntries(STANCES.map((stance) => [stance, value.filter((view) => view.stance === stance).length]));
-    return { topicId, on: asOf.on, knownAt, position: position.toString(), countries, counts };
+    const { position, json } = await this.answers.answer(`matrix ${id} ${asOf.on}`, asOf, async () => {
+      const { position, value, countries } = await read();
+      const counts = Object.fromEntries(STANCES.map((stance) => [stance, value.filter((view) => view.stance === stance).length]));
+      return { position, json: `"countries":${JSON.stringify(countries)},"counts":${JSON.stringify(counts)}` };
+    });
+    return sendJson(
+      reply,
+      [
+        ['topicId', topicId],
+        ['on', asOf.on],
+        ['knownAt', knownAt],
+        ['position', position.toString()],
+      ],
+      json,
+    );
   }
 
   @Get('countries/:code/timeline')

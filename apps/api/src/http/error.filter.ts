@@ -14,7 +14,7 @@ import {
 } from '@stance-ledger/domain';
 import { EventIdConflictError, WrongExpectedRevisionError } from '@stance-ledger/event-store';
 import { SnapshotNotFoundError } from '@stance-ledger/read-models';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 interface ErrorBody {
   statusCode: number;
@@ -46,12 +46,13 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const response = this.toResponse(exception);
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const response = this.toResponse(exception, `${request.method} ${request.url}`);
     if (exception instanceof ProjectionBehindError) reply.header('Retry-After', '1');
     void reply.status(response.statusCode).send(response);
   }
 
-  private toResponse(exception: unknown): ErrorBody {
+  private toResponse(exception: unknown, request: string): ErrorBody {
     if (exception instanceof InvalidValueError) {
       return body(400, exception.code, exception.message, [
         { field: exception.field, rule: exception.rule, message: exception.message },
@@ -85,7 +86,7 @@ export class ErrorFilter implements ExceptionFilter {
       // Fastify's own rejections (malformed JSON, wrong content type, body too large).
       return body(status, httpCode(status), (exception as Error).message);
     }
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    this.logger.error(`${request}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     return body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal_error', 'internal error');
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -12,7 +12,10 @@ import {
 } from '@stance-ledger/application';
 import { type CountryCode, type CountryRegistry, parseTopicId } from '@stance-ledger/domain';
 import type { StanceView } from '@stance-ledger/read-models';
+import type { FastifyReply } from 'fastify';
+import { AnswerCache } from '../http/answer-cache';
 import { asOfOf } from '../http/as-of';
+import { sendJson } from '../http/json';
 import { AsOfQuery } from '../http/read-queries';
 import { commandContextFromHeaders } from '../http/request-context';
 import { AppendReceiptResponse, CountryStancesResponse, ErrorResponse } from '../http/responses';
@@ -59,6 +62,7 @@ export class StancesController {
     private readonly queryBus: QueryBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COUNTRY_REGISTRY) private readonly countries: CountryRegistry,
+    private readonly answers: AnswerCache,
   ) {}
 
   @Post()
@@ -118,17 +122,27 @@ export class StancesController {
   @Get()
   @ApiOperation({ summary: "A country's stance on every topic, in force on a day as known at an instant" })
   @ApiOkResponse({ type: CountryStancesResponse })
-  async inForce(@Param('code', CountryCodePipe) country: CountryCode, @Query() query: AsOfQuery) {
+  async inForce(
+    @Param('code', CountryCodePipe) country: CountryCode,
+    @Query() query: AsOfQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const asOf = asOfOf(query, this.clock);
-    const { position, value } = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf));
-    return {
-      country,
-      countryName: this.countries.nameOf(country),
-      on: asOf.on,
-      knownAt: asOf.knownAt.toISOString(),
-      position: position.toString(),
-      stances: value.map(stanceBody),
-    };
+    const { position, json } = await this.answers.answer(`stances ${country} ${asOf.on}`, asOf, async () => {
+      const { position, value } = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf));
+      return { position, json: `"stances":${JSON.stringify(value.map(stanceBody))}` };
+    });
+    return sendJson(
+      reply,
+      [
+        ['country', country],
+        ['countryName', this.countries.nameOf(country)],
+        ['on', asOf.on],
+        ['knownAt', asOf.knownAt.toISOString()],
+        ['position', position.toString()],
+      ],
+      json,
+    );
   }
 
   @Get(':topicId')

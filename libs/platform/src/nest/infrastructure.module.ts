@@ -19,7 +19,12 @@ import {
   type EventStore,
   PostgresEventStore,
 } from '@stance-ledger/event-store';
-import { ProjectionDeadLetters1767657600002, READ_MODEL_ENTITIES, ReadModelsSchema1767657600001 } from '@stance-ledger/read-models';
+import {
+  ProjectionDeadLetters1767657600002,
+  READ_MODEL_ENTITIES,
+  ReadModelsSchema1767657600001,
+  ReadModelsSettledAt1767657600005,
+} from '@stance-ledger/read-models';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { IsoCountryRegistry } from '../countries/iso-country-registry';
@@ -37,6 +42,7 @@ export const MIGRATIONS = [
   ProjectionDeadLetters1767657600002,
   AuditVerifications1767657600003,
   EventStoreGroupCommit1767657600004,
+  ReadModelsSettledAt1767657600005,
 ];
 
 export interface InfrastructureOptions {
@@ -89,6 +95,9 @@ export class InfrastructureModule {
             autoLogging: false,
             quietReqLogger: true,
           },
+          // Requests are not logged, so no middleware binds a logger to each one: it cost every
+          // request a child logger and an async context. Errors name their request themselves.
+          forRoutes: [],
         }),
         TypeOrmModule.forRoot({
           type: 'postgres',

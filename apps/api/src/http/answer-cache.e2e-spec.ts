@@ -1,0 +1,63 @@
+import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
+import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+
+/** Answers are kept between identical reads only while they are provably the same answer. */
+describe('Answers kept between identical reads', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ now: '2026-01-09T12:00:00Z' });
+    await t.http().post('/topics').send(multinationalForce).expect(201);
+  });
+  afterAll(() => t.close());
+
+  const stances = (query: Record<string, string>) => t.http().get('/countries/ES/stances').query({ on: '2026-01-10', ...query }).expect(200);
+  const matrix = (query: Record<string, string>) => t.http().get(`/topics/${multinationalForce.id}/stances`).query({ on: '2026-01-10', ...query }).expect(200);
+
+  it('answers a repeated read the same, with the instant asked', async () => {
+    const { body: receipt } = await t.http().post('/countries/ES/stances').send(spainOpensDoor).expect(201);
+    const first = await stances({ minPosition: receipt.position });
+    t.clock.set('2026-01-09T12:00:05Z');
+    const second = await stances({});
+    expect(second.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(second.body).toEqual({ ...first.body, knownAt: '2026-01-09T12:00:05.000Z' });
+    expect(second.body.stances).toEqual([expect.objectContaining({ stance: 'open', eventId: receipt.eventId })]);
+  });
+
+  it('reads again once the read models move: a new record shows at once', async () => {
+    await matrix({});
+    t.clock.set('2026-01-09T13:00:00Z');
+    const { body: receipt } = await t.http()
+      .post('/countries/ES/stances')
+      .send({ ...spainOpensDoor, stance: 'supports', effectiveOn: '2026-01-08', headline: 'Spain supports the force' })
+      .expect(201);
+    const after = await stances({ minPosition: receipt.position });
+    expect(after.body.position).toBe(receipt.position);
+    expect(after.body.stances).toEqual([expect.objectContaining({ stance: 'supports', eventId: receipt.eventId })]);
+    const { body } = await matrix({ minPosition: receipt.position });
+    expect(body.countries).toEqual([expect.objectContaining({ country: 'ES', stance: 'supports' })]);
+    expect(body.counts).toMatchObject({ supports: 1, open: 0 });
+  });
+
+  it('never answers an earlier instant from a later answer', async () => {
+    // The read models now hold a record from 13:00; an instant before it has its own answer.
+    await stances({});
+    const earlier = await stances({ knownAt: '2026-01-09T12:30:00Z' });
+    expect(earlier.body.stances).toEqual([expect.objectContaining({ stance: 'open' })]);
+    const { body } = await matrix({ knownAt: '2026-01-09T12:30:00Z' });
+    expect(body.countries).toEqual([expect.objectContaining({ country: 'ES', stance: 'open' })]);
+    const later = await stances({ knownAt: '2026-01-09T12:59:59Z' });
+    expect(later.body.stances).toEqual([expect.objectContaining({ stance: 'open' })]);
+    const now = await stances({});
+    expect(now.body.stances).toEqual([expect.objectContaining({ stance: 'supports' })]);
+  });
+
+  it('keeps CSV and unknown topics out of it', async () => {
+    const csv = await t.http().get(`/topics/${multinationalForce.id}/stances`).set('Accept', 'text/csv').query({ on: '2026-01-10' }).expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.text.split('\n')[1]).toContain('supports');
+    for (let n = 0; n < 2; n++) {
+      const missing = await t.http().get('/topics/no-such-topic/stances').expect(404);
+      expect(missing.body).toMatchObject({ statusCode: 404, code: 'topic_not_found' });
+    }
+  });
+});

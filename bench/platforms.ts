@@ -1,0 +1,60 @@
+/**
+ * Nest on Fastify against Nest on Express, on our real endpoints and an existing database: the
+ * same modules, pipes and filter in a child process each (bench/api-child.ts), autocannon here,
+ * rounds alternating between the two so that the load of a shared machine falls on both.
+ *   npm i --no-save @nestjs/platform-express@11
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/platforms.ts DATABASE_URL [seconds] [rounds]
+ */
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { QUERY_ENDPOINTS, startApi } from './http';
+
+const PLATFORMS = ['fastify', 'express'] as const;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+  const [databaseUrl, secondsArg = '5', roundsArg = '3'] = process.argv.slice(2);
+  const seconds = Number(secondsArg);
+  const body = JSON.stringify({ topicId: 'topic-007', stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
+  const measures: { label: string; options: Partial<autocannon.Options> & { path: string } }[] = [
+    ...QUERY_ENDPOINTS.map(({ label, path }) => ({ label, options: { path } })),
+    { label: 'a 404 (unknown route)', options: { path: '/no-such-route' } },
+    { label: 'HTTP command append', options: { path: '/countries/FR/stances', method: 'POST' as const, headers: { 'content-type': 'application/json' }, body } },
+  ];
+  const results = new Map<string, { perSecond: number[]; p99: number[]; failures: number }>();
+  for (let round = 0; round < Number(roundsArg); round++) {
+    for (const platform of round % 2 === 0 ? PLATFORMS : [...PLATFORMS].reverse()) {
+      const api = await startApi(databaseUrl, join(__dirname, 'api-child.ts'), [platform]);
+      try {
+        for (const { label, options } of measures) {
+          const result = await autocannon({ ...options, url: `${api.base}${options.path}`, connections: 32, duration: seconds });
+          const key = `${label}\t${platform}`;
+          const entry = results.get(key) ?? { perSecond: [], p99: [], failures: 0 };
+          entry.perSecond.push(result.requests.average);
+          entry.p99.push(result.latency.p99);
+          const expected404 = label.startsWith('a 404');
+          entry.failures += result.errors + result.timeouts + (expected404 ? 0 : result.non2xx);
+          results.set(key, entry);
+          process.stderr.write(`round ${round + 1}, ${platform}, ${label}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms\n`);
+        }
+      } finally {
+        await api.stop();
+      }
+    }
+  }
+  const lines = ['| endpoint | Fastify (req/s, p99 ms) | Express (req/s, p99 ms) | Fastify / Express |', '|---|---|---|---|'];
+  for (const { label } of measures) {
+    const [fastify, express] = PLATFORMS.map((platform) => results.get(`${label}\t${platform}`)!);
+    const cell = (entry: typeof fastify) => `${Math.round(median(entry.perSecond))}, ${median(entry.p99)}${entry.failures ? ` (${entry.failures} failures)` : ''}`;
+    lines.push(`| ${label} | ${cell(fastify)} | ${cell(express)} | ${(median(fastify.perSecond) / median(express.perSecond)).toFixed(2)}× |`);
+  }
+  process.stdout.write(`Medians of ${roundsArg} rounds of ${seconds} s, 32 connections.\n\n${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
