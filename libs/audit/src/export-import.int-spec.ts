@@ -76,6 +76,32 @@ describe('export and import', () => {
     }
   });
 
+  it('imports into PostgreSQL in one transaction: a break found after pages were sent leaves nothing', async () => {
+    const file = join(folder, 'late-break.ndjson');
+    await exportLog(store, file);
+    const { url, dataSource } = await createMigratedDatabase('import_late_break');
+    const target = new PostgresEventStore({ connectionString: url });
+    try {
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      const victim = JSON.parse(lines[4]);
+      victim.metadata.recordedBy = 'someone else';
+      writeFileSync(file, `${[...lines.slice(0, 4), JSON.stringify(victim)].join('\n')}\n`);
+      // Pages of two: two pages are in the transaction when the fifth event fails to verify.
+      const failure = importLog(target, file, undefined, { pageSize: 2 });
+      await expect(failure).rejects.toMatchObject({ breaks: [expect.objectContaining({ eventId: victim.eventId, problem: 'hash-mismatch' })] });
+      expect(await target.headPosition()).toBe(0n);
+
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      expect(await importLog(target, file, undefined, { pageSize: 2 })).toEqual({ events: 5, streams: 3 });
+      expect((await target.readStream('country-ES')).map((event) => [event.revision, event.metadata.hash])).toEqual(
+        (await store.readStream('country-ES')).map((event) => [event.revision, event.metadata.hash]),
+      );
+    } finally {
+      await target.close();
+      await dataSource.destroy();
+    }
+  });
+
   it('refuses to import into a store that is not empty', async () => {
     const file = join(folder, 'again.ndjson');
     await exportLog(store, file);

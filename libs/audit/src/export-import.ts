@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { EventStore, PlacedEvent } from '@stance-ledger/event-store';
@@ -47,17 +47,20 @@ export async function exportLog(store: EventStore, file: string, onProgress?: (e
   return { events, head: after.toString() };
 }
 
-async function* readExport(file: string): AsyncGenerator<ExportedEvent> {
+/** The lines of an export, each with the event it holds. */
+async function* readExport(file: string): AsyncGenerator<{ line: string; event: ExportedEvent }> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let number = 0;
   for await (const line of lines) {
     number += 1;
     if (line.trim() === '') continue;
+    let event: ExportedEvent;
     try {
-      yield JSON.parse(line) as ExportedEvent;
+      event = JSON.parse(line) as ExportedEvent;
     } catch {
       throw new ImportRefusedError(`line ${number} is not JSON`, []);
     }
+    yield { line, event };
   }
 }
 
@@ -72,22 +75,58 @@ export class ImportRefusedError extends Error {
 
 /**
  * Loads an export into an empty store, keeping event ids, streams, revisions, recorded times and
- * hashes. The file is read twice, streaming: once to verify every chain (a file that does not
- * verify is refused before anything is written), once to append.
+ * hashes. A file whose chains do not verify is refused and nothing of it stays. Where the store
+ * can undo an import (PostgreSQL), the file is read once: pages go into one transaction while
+ * the chains are checked, committed only if every chain verified. Elsewhere it is read twice:
+ * verified first, then appended.
  */
-export async function importLog(store: EventStore, file: string, onProgress?: (events: number, total?: number) => void): Promise<{ events: number; streams: number }> {
+export async function importLog(
+  store: EventStore,
+  file: string,
+  onProgress?: (events: number, total?: number) => void,
+  options: { pageSize?: number } = {},
+): Promise<{ events: number; streams: number }> {
   if ((await store.headPosition()) !== 0n) throw new ImportRefusedError('the target store is not empty: import only into an empty store', []);
+  const pageSize = options.pageSize ?? 1000;
   const chains = new ChainVerifier();
-  for await (const event of readExport(file)) {
-    chains.check({ ...event, revision: BigInt(event.revision), position: BigInt(event.position) });
-  }
-  if (chains.breaks.length > 0) {
+  const check = (event: ExportedEvent) => chains.check({ ...event, revision: BigInt(event.revision), position: BigInt(event.position) });
+  const refusal = () => {
     const first = chains.breaks[0];
-    throw new ImportRefusedError(
+    return new ImportRefusedError(
       `the file's hash chains do not verify (${chains.breaks.length} breaks; first: ${first.problem} at ${first.stream} revision ${first.revision}, event ${first.eventId}): nothing imported`,
       chains.breaks,
     );
+  };
+
+  if (store.importAtomically) {
+    const size = statSync(file).size;
+    let bytes = 0;
+    // Verified and sent in one pass; after a break, the rest is still verified (to report every
+    // break) but no longer sent, and the transaction is rolled back.
+    async function* pages(): AsyncGenerator<string[]> {
+      let page: string[] = [];
+      for await (const { line, event } of readExport(file)) {
+        check(event);
+        bytes += line.length + 1;
+        if (chains.breaks.length > 0) continue;
+        page.push(line);
+        if (page.length === pageSize) {
+          yield page;
+          page = [];
+          // The total is estimated from the bytes read so far: the file is not counted first.
+          onProgress?.(chains.eventsChecked, Math.round((chains.eventsChecked * size) / Math.max(bytes, 1)));
+        }
+      }
+      if (page.length > 0 && chains.breaks.length === 0) yield page;
+    }
+    const events = await store.importAtomically(pages(), async () => chains.breaks.length === 0);
+    if (chains.breaks.length > 0) throw refusal();
+    onProgress?.(events, events);
+    return { events, streams: chains.streams };
   }
+
+  for await (const { event } of readExport(file)) check(event);
+  if (chains.breaks.length > 0) throw refusal();
   const total = chains.eventsChecked;
   let page: PlacedEvent[] = [];
   let imported = 0;
@@ -98,9 +137,9 @@ export async function importLog(store: EventStore, file: string, onProgress?: (e
     onProgress?.(imported, total);
     page = [];
   };
-  for await (const event of readExport(file)) {
+  for await (const { event } of readExport(file)) {
     page.push({ stream: event.stream, revision: BigInt(event.revision), eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata });
-    if (page.length === 1000) await flush();
+    if (page.length === pageSize) await flush();
   }
   await flush();
   return { events: imported, streams: chains.streams };

@@ -80,6 +80,15 @@ export interface EventStore {
    */
   appendInOrder(events: readonly PlacedEvent[]): Promise<void>;
 
+  /**
+   * Loads a whole history as one unit, where the store can undo it: `pages` of placed events as
+   * JSON texts ({stream, revision, eventId, type, data, metadata}, other fields ignored), in log
+   * order, read while the caller checks them. After the last page, the history is kept only if
+   * `keep()` resolves true; otherwise nothing of it stays. Returns the events kept. PostgreSQL
+   * offers it (one transaction); EventStoreDB cannot undo appends and does not.
+   */
+  importAtomically?(pages: AsyncIterable<readonly string[]>, keep: () => Promise<boolean>): Promise<number>;
+
   /** Events of one stream; a stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
 

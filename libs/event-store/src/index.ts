@@ -2,4 +2,5 @@ export * from './event-store';
 export * from './postgres/postgres-event-store';
 export * from './postgres/event-store-schema.migration';
 export * from './postgres/group-commit.migration';
+export * from './postgres/import-pages.migration';
 export * from './eventstoredb/eventstoredb-event-store';

@@ -1,5 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import { Pool, type PoolConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import {
   type AppendResult,
   EventIdConflictError,
@@ -167,28 +167,65 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendInOrder(events: readonly PlacedEvent[]): Promise<void> {
-    const payload = JSON.stringify(
-      events.map((event) => ({
-        stream: event.stream,
-        revision: event.revision.toString(),
-        eventId: event.eventId,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-      })),
+    const page = events.map((event) =>
+      JSON.stringify({ stream: event.stream, revision: event.revision.toString(), eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata }),
     );
     try {
-      await this.pool.query(`SELECT event_store.append_in_order($1::jsonb)`, [payload]);
+      await this.importPage(this.pool, page, events.map((event) => event.eventId));
     } catch (error) {
-      const { code, detail, hint } = error as { code?: string; detail?: string; hint?: string };
-      if (code === 'SL001') {
-        const first = events.find((event) => event.stream === hint);
-        throw new WrongExpectedRevisionError(hint ?? '?', first ? first.revision - 1n : 'any', BigInt(detail ?? '-1'));
-      }
-      if (code === '23505') throw new EventIdConflictError(hint ?? 'import', events.map((event) => event.eventId));
+      const first = error instanceof WrongExpectedRevisionError ? events.find((event) => event.stream === error.stream) : undefined;
+      if (first && error instanceof WrongExpectedRevisionError) throw new WrongExpectedRevisionError(error.stream, first.revision - 1n, error.actual);
       throw error;
     }
     if (events.length > 0) this.appended.emit('appended');
+  }
+
+  /**
+   * One transaction for the whole history, pages sent as they come (one in flight while the next
+   * is read), committed only if `keep()` says so once the last page is in.
+   */
+  async importAtomically(pages: AsyncIterable<readonly string[]>, keep: () => Promise<boolean>): Promise<number> {
+    const client = await this.pool.connect();
+    let events = 0;
+    let failure: unknown;
+    try {
+      await client.query('BEGIN');
+      let inFlight: Promise<void> = Promise.resolve();
+      for await (const page of pages) {
+        await inFlight;
+        if (failure) break;
+        inFlight = this.importPage(client, page, []).catch((error) => {
+          failure = error;
+        });
+        events += page.length;
+      }
+      await inFlight;
+      if (failure) throw failure;
+      if (!(await keep())) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    if (events > 0) this.appended.emit('appended');
+    return events;
+  }
+
+  private async importPage(queryable: Pool | PoolClient, page: readonly string[], eventIds: string[]): Promise<void> {
+    if (page.length === 0) return;
+    try {
+      await queryable.query(`SELECT event_store.import_page($1::jsonb)`, [`[${page.join(',')}]`]);
+    } catch (error) {
+      const { code, detail, hint } = error as { code?: string; detail?: string; hint?: string };
+      if (code === 'SL001') throw new WrongExpectedRevisionError(hint ?? '?', 'any', BigInt(detail ?? '-1'));
+      if (code === '23505') throw new EventIdConflictError(hint ?? 'import', eventIds);
+      throw error;
+    }
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

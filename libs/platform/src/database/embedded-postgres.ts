@@ -68,6 +68,19 @@ function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
 }
 
 /**
+ * PostgreSQL's stock settings are sized for a small shared machine. The embedded server is the
+ * service's own: more shared buffers and WAL room between checkpoints, so that an import or a
+ * replay is not held up by forced checkpoints. Durability is untouched (fsync and
+ * synchronous_commit stay on).
+ */
+const EMBEDDED_SERVER_SETTINGS: Record<string, string> = {
+  shared_buffers: '512MB',
+  wal_buffers: '16MB',
+  max_wal_size: '8GB',
+  checkpoint_timeout: '15min',
+};
+
+/**
  * Starts (or joins) a real PostgreSQL server kept under `dataDir`. A server left running by a
  * process that died is adopted and stopped by us later; one owned by a live process (the API,
  * when the CLI runs beside it) is shared and left alone.
@@ -109,7 +122,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: Object.entries(options.serverSettings ?? {}).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
+    postgresFlags: Object.entries({ ...EMBEDDED_SERVER_SETTINGS, ...options.serverSettings }).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
     onLog: (message) => log(message.trim()),
     onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
   });

@@ -15,6 +15,7 @@ import { COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domai
 import {
   EventStoreDbEventStore,
   EventStoreGroupCommit1767657600004,
+  EventStoreImportPages1767657600006,
   EventStoreSchema1767657600000,
   type EventStore,
   PostgresEventStore,
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   AuditVerifications1767657600003,
   EventStoreGroupCommit1767657600004,
   ReadModelsSettledAt1767657600005,
+  EventStoreImportPages1767657600006,
 ];
 
 export interface InfrastructureOptions {
