@@ -5,7 +5,8 @@
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
@@ -17,6 +18,7 @@ import { freePort, InfrastructureModule, MIGRATIONS, startEmbeddedPostgres, vali
 import { READ_MODEL_ENTITIES } from '@stance-ledger/read-models';
 import { Command } from 'commander';
 import { Client, Pool } from 'pg';
+import { dumbo } from '@event-driven-io/dumbo';
 import { DataSource } from 'typeorm';
 import { generateHistory, memberStates } from './generator';
 import { measureAppends, measureQueries, startApi } from './http';
@@ -110,9 +112,6 @@ async function main(): Promise<void> {
           commandContext({}),
         ),
       );
-    const ours1 = await rounds('ours, commands, 1 in flight', () => timed(COMMANDS, 1, record));
-    const ours16 = await rounds('ours, commands, 16 in flight', () => timed(COMMANDS, 16, record));
-    await context.close();
 
     // The raw limit: plain single-row INSERT commits with the same concurrency.
     const rawUrl = await database('bench_raw');
@@ -120,13 +119,12 @@ async function main(): Promise<void> {
     await raw.query(`CREATE TABLE events (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)`);
     const payload = JSON.stringify({ headline: 'x'.repeat(60), summary: 'x'.repeat(300), quote: 'q'.repeat(200) });
     const insert = (n: number) => raw.query(`INSERT INTO events (stream, data) VALUES ($1, $2::jsonb)`, [`s-${n % 193}`, payload]);
-    const raw1 = await rounds('raw, single-row INSERT, 1 in flight', () => timed(COMMANDS, 1, insert));
-    const raw16 = await rounds('raw, single-row INSERT, 16 in flight', () => timed(COMMANDS, 16, insert));
 
-    // The peer: Emmett on its own database.
+    // The peer: Emmett on its own database, through a pool we also read its log back with.
     const emmettUrl = await database('bench_emmett');
     const emmett = await import('@event-driven-io/emmett-postgresql');
-    const peer = emmett.getPostgreSQLEventStore(emmettUrl);
+    const emmettPool = dumbo({ connectionString: emmettUrl });
+    const peer = emmett.getPostgreSQLEventStore(emmettUrl, { connectionOptions: { dumbo: emmettPool } });
     await peer.schema.migrate();
     const versions = new Map<string, bigint>();
     const peerAppend = (round: number) => async (n: number) => {
@@ -135,17 +133,63 @@ async function main(): Promise<void> {
       const result = await peer.appendToStream(stream, [{ type: 'StanceRecorded', data: JSON.parse(payload) }], { expectedStreamVersion: expected });
       versions.set(stream, result.nextExpectedStreamVersion);
     };
-    const peer1 = await rounds('peer, single appends, 1 in flight', (round) => timed(COMMANDS, 1, peerAppend(round * 2)));
-    const peer16 = await rounds('peer, single appends, 16 in flight', (round) => timed(COMMANDS, 16, peerAppend(round * 2 + 1)));
+
+    // Rounds interleave ours, the raw limit and the peer, so that the machine's drift hits all three alike.
+    type Timed = Awaited<ReturnType<typeof timed>>;
+    const runs: Record<'ours1' | 'raw1' | 'peer1' | 'ours16' | 'raw16' | 'peer16', Timed[]> = { ours1: [], raw1: [], peer1: [], ours16: [], raw16: [], peer16: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.ours1.push(await timed(COMMANDS, 1, record));
+      runs.raw1.push(await timed(COMMANDS, 1, insert));
+      runs.peer1.push(await timed(COMMANDS, 1, peerAppend(round * 2)));
+      runs.ours16.push(await timed(COMMANDS, 16, record));
+      runs.raw16.push(await timed(COMMANDS, 16, insert));
+      runs.peer16.push(await timed(COMMANDS, 16, peerAppend(round * 2 + 1)));
+    }
+    const summary = (label: string, measured: Timed[]) => {
+      const perSecond = measured.map((run) => run.perSecond);
+      log(`${label}: ${spread(perSecond)}/s`);
+      return { perSecond, p50: measured.map((run) => run.p50), p99: measured.map((run) => run.p99) };
+    };
+    const ours1 = summary('ours, commands, 1 in flight', runs.ours1);
+    const raw1 = summary('raw, single-row INSERT, 1 in flight', runs.raw1);
+    const peer1 = summary('peer, single appends, 1 in flight', runs.peer1);
+    const ours16 = summary('ours, commands, 16 in flight', runs.ours16);
+    const raw16 = summary('raw, single-row INSERT, 16 in flight', runs.raw16);
+    const peer16 = summary('peer, single appends, 16 in flight', runs.peer16);
+    await context.close();
+
+    // The history, generated now so that the peer's batches carry the same events as our import.
+    const historyFile = join(dataDir, 'history.ndjson');
+    const generated = await generateHistory(historyFile, EVENTS);
+    log(`generated ${generated.events} events in ${generated.streams} streams`);
     const batches = smoke ? 10 : Math.max(10, Math.floor(EVENTS / 1000));
+    const historyEvents: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[] = [];
+    for await (const line of createInterface({ input: createReadStream(historyFile) })) {
+      const { type, data, metadata } = JSON.parse(line);
+      historyEvents.push({ type, data, metadata });
+      if (historyEvents.length === batches * 100) break;
+    }
     const peerBatch = await rounds('peer, batches of 100', async (round) => {
       const started = performance.now();
       for (let b = 0; b < batches; b++) {
-        await peer.appendToStream(`batch-${round}-${b}`, Array.from({ length: 100 }, () => ({ type: 'StanceRecorded', data: JSON.parse(payload) })));
+        await peer.appendToStream(`batch-${round}-${b}`, historyEvents.slice(b * 100, b * 100 + 100));
       }
       return { perSecond: (batches * 100) / ((performance.now() - started) / 1000) };
     });
+    const peerRead = await rounds('peer, reading its whole log back', async () => {
+      const started = performance.now();
+      let after = 0n;
+      let read = 0;
+      for (;;) {
+        const page = await emmett.readMessagesBatch(emmettPool.execute, { after, batchSize: 1000 });
+        read += page.messages.length;
+        after = page.currentGlobalPosition;
+        if (!page.areMessagesLeft) break;
+      }
+      return { perSecond: read / ((performance.now() - started) / 1000) };
+    });
     await peer.close();
+    await emmettPool.close();
 
     rows.push({ measure: 'command appends, 1 in flight (commands/s)', ours: spread(ours1.perSecond), raw: spread(raw1.perSecond), peer: spread(peer1.perSecond), ratio: `${fmt(median(ours1.perSecond) / median(raw1.perSecond))}× raw, ${fmt(median(ours1.perSecond) / median(peer1.perSecond))}× peer` });
     rows.push({ measure: 'command appends, 1 in flight: p50 / p99 (ms)', ours: `${fmt(median(ours1.p50))} / ${fmt(median(ours1.p99))}`, raw: `${fmt(median(raw1.p50))} / ${fmt(median(raw1.p99))}`, peer: `${fmt(median(peer1.p50))} / ${fmt(median(peer1.p99))}` });
@@ -153,9 +197,6 @@ async function main(): Promise<void> {
     rows.push({ measure: 'command appends, 16 in flight: p50 / p99 (ms)', ours: `${fmt(median(ours16.p50))} / ${fmt(median(ours16.p99))}`, raw: `${fmt(median(raw16.p50))} / ${fmt(median(raw16.p99))}`, peer: `${fmt(median(peer16.p50))} / ${fmt(median(peer16.p99))}` });
 
     // 2. Bulk import of the generated history (the CLI's import path).
-    const historyFile = join(dataDir, 'history.ndjson');
-    const generated = await generateHistory(historyFile, EVENTS);
-    log(`generated ${generated.events} events in ${generated.streams} streams`);
     const oursUrl = await database('bench_ours');
     const migrations = new DataSource({ type: 'postgres', url: oursUrl, entities: READ_MODEL_ENTITIES, migrations: MIGRATIONS, migrationsTransactionMode: 'each', logging: false });
     await migrations.initialize();
@@ -166,7 +207,20 @@ async function main(): Promise<void> {
     await importLog(store, historyFile);
     const importRate = generated.events / ((performance.now() - importStarted) / 1000);
     log(`ours, import: ${fmt(importRate)} events/s`);
-    rows.push({ measure: `bulk import, ${generated.events} events (events/s)`, ours: fmt(importRate), peer: `${spread(peerBatch.perSecond)} (batches of 100)`, ratio: `${fmt(importRate / median(peerBatch.perSecond))}× peer` });
+    rows.push({ measure: `bulk import, ${generated.events} events (events/s)`, ours: fmt(importRate), peer: `${spread(peerBatch.perSecond)} (batches of 100, same events)`, ratio: `${fmt(importRate / median(peerBatch.perSecond))}× peer` });
+    const oursRead = await rounds('ours, reading the whole log back', async () => {
+      const started = performance.now();
+      let after = 0n;
+      let read = 0;
+      for (;;) {
+        const page = await store.readAll({ afterPosition: after, maxCount: 1000 });
+        if (page.length === 0) break;
+        read += page.length;
+        after = page[page.length - 1].position;
+      }
+      return { perSecond: read / ((performance.now() - started) / 1000) };
+    });
+    rows.push({ measure: 'reading the whole log back, pages of 1,000 (events/s)', ours: spread(oursRead.perSecond), peer: spread(peerRead.perSecond), ratio: `${fmt(median(oursRead.perSecond) / median(peerRead.perSecond))}× peer`, note: `ours: ${generated.events} events; peer: its log after the measures above` });
     await store.close();
 
     // 3. Replay: rebuild every read model from the log, in a child process (its own peak RSS).
