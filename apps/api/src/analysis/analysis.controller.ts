@@ -79,18 +79,20 @@ export class AnalysisController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const knownAt = knownAtOf(query, this.clock);
-    const { position, value } = await this.queryBus.execute(
-      new GetTimelineQuery(country, query.topicId, {
-        knownAt,
-        from: query.from as CalendarDate | undefined,
-        to: query.to as CalendarDate | undefined,
-        includeRetracted: query.includeRetracted === 'true',
-        minPosition: query.minPositionValue(),
-        snapshot: query.snapshot,
-      }),
-    );
-    const entries = value.map((entry) => ({ ...stanceBody(entry), quote: entry.source.quote }));
+    const options = {
+      knownAt,
+      from: query.from as CalendarDate | undefined,
+      to: query.to as CalendarDate | undefined,
+      includeRetracted: query.includeRetracted === 'true',
+      minPosition: query.minPositionValue(),
+      snapshot: query.snapshot,
+    };
+    const read = async () => {
+      const { position, value } = await this.queryBus.execute(new GetTimelineQuery(country, query.topicId, options));
+      return { position, entries: value.map((entry) => ({ ...stanceBody(entry), quote: entry.source.quote })) };
+    };
     if (wantsCsv(accept)) {
+      const { position, entries } = await read();
       return sendCsv(
         reply,
         ['country', 'topicId', 'effectiveOn', 'stance', 'score', 'beforeStance', 'direction', 'headline', 'publisher', 'speaker', 'quote', 'eventId', 'recordedAt', 'corrections', 'retracted', 'retractionReason', 'knownAt', 'position'],
@@ -116,15 +118,23 @@ export class AnalysisController {
         ]),
       );
     }
-    return {
-      country,
-      topicId: query.topicId,
-      from: query.from ?? null,
-      to: query.to ?? null,
-      knownAt: knownAt.toISOString(),
-      position: position.toString(),
-      entries,
-    };
+    const key = `timeline ${country} ${query.topicId} ${query.from ?? ''} ${query.to ?? ''} ${options.includeRetracted}`;
+    const { position, json } = await this.answers.answer(key, options, async () => {
+      const { position, entries } = await read();
+      return { position, json: `"entries":${JSON.stringify(entries)}` };
+    });
+    return sendJson(
+      reply,
+      [
+        ['country', country],
+        ['topicId', query.topicId],
+        ['from', query.from ?? null],
+        ['to', query.to ?? null],
+        ['knownAt', knownAt.toISOString()],
+        ['position', position.toString()],
+      ],
+      json,
+    );
   }
 
   @Get('topics/:topicId/shifts')
@@ -137,31 +147,49 @@ export class AnalysisController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const knownAt = knownAtOf(query, this.clock);
-    const { position, value } = await this.queryBus.execute(
-      new GetShiftsQuery(parseTopicId(topicId, 'topicId'), {
-        from: query.from as CalendarDate,
-        to: query.to as CalendarDate,
-        knownAt,
-        minPosition: query.minPositionValue(),
-        snapshot: query.snapshot,
-      }),
-    );
+    const id = parseTopicId(topicId, 'topicId');
+    const options = {
+      from: query.from as CalendarDate,
+      to: query.to as CalendarDate,
+      knownAt,
+      minPosition: query.minPositionValue(),
+      snapshot: query.snapshot,
+    };
     const view = (stance: StanceView | null) => (stance ? stanceBody(stance) : null);
-    const shifts = value.map((shift) => ({
-      country: shift.country,
-      countryName: this.countries.nameOf(shift.country),
-      from: view(shift.from),
-      to: view(shift.to),
-      direction: shift.direction,
-      events: shift.events.map(stanceBody),
-    }));
+    const read = async () => {
+      const { position, value } = await this.queryBus.execute(new GetShiftsQuery(id, options));
+      const shifts = value.map((shift) => ({
+        country: shift.country,
+        countryName: this.countries.nameOf(shift.country),
+        from: view(shift.from),
+        to: view(shift.to),
+        direction: shift.direction,
+        events: shift.events.map(stanceBody),
+      }));
+      return { position, shifts };
+    };
     if (wantsCsv(accept)) {
+      const { position, shifts } = await read();
       return sendCsv(
         reply,
         ['topicId', 'from', 'to', 'knownAt', 'position', 'country', 'countryName', 'fromStance', 'toStance', 'direction', 'eventIds'],
         shifts.map((shift) => [topicId, query.from, query.to, knownAt.toISOString(), position, shift.country, shift.countryName, shift.from?.stance, shift.to?.stance, shift.direction, shift.events.map((event) => event.eventId).join(' ')]),
       );
     }
-    return { topicId, from: query.from, to: query.to, knownAt: knownAt.toISOString(), position: position.toString(), shifts };
+    const { position, json } = await this.answers.answer(`shifts ${id} ${query.from} ${query.to}`, options, async () => {
+      const { position, shifts } = await read();
+      return { position, json: `"shifts":${JSON.stringify(shifts)}` };
+    });
+    return sendJson(
+      reply,
+      [
+        ['topicId', topicId],
+        ['from', query.from],
+        ['to', query.to],
+        ['knownAt', knownAt.toISOString()],
+        ['position', position.toString()],
+      ],
+      json,
+    );
   }
 }

@@ -12,6 +12,8 @@ describe('Answers kept between identical reads', () => {
 
   const stances = (query: Record<string, string>) => t.http().get('/countries/ES/stances').query({ on: '2026-01-10', ...query }).expect(200);
   const matrix = (query: Record<string, string>) => t.http().get(`/topics/${multinationalForce.id}/stances`).query({ on: '2026-01-10', ...query }).expect(200);
+  const timeline = (query: Record<string, string>) => t.http().get('/countries/ES/timeline').query({ topicId: multinationalForce.id, ...query }).expect(200);
+  const shifts = (query: Record<string, string>) => t.http().get(`/topics/${multinationalForce.id}/shifts`).query({ from: '2026-01-01', to: '2026-01-10', ...query }).expect(200);
 
   it('answers a repeated read the same, with the instant asked', async () => {
     const { body: receipt } = await t.http().post('/countries/ES/stances').send(spainOpensDoor).expect(201);
@@ -25,6 +27,8 @@ describe('Answers kept between identical reads', () => {
 
   it('reads again once the read models move: a new record shows at once', async () => {
     await matrix({});
+    expect((await timeline({})).body.entries).toHaveLength(1);
+    expect((await shifts({})).body.shifts).toEqual([expect.objectContaining({ country: 'ES', to: expect.objectContaining({ stance: 'open' }) })]);
     t.clock.set('2026-01-09T13:00:00Z');
     const { body: receipt } = await t.http()
       .post('/countries/ES/stances')
@@ -36,6 +40,8 @@ describe('Answers kept between identical reads', () => {
     const { body } = await matrix({ minPosition: receipt.position });
     expect(body.countries).toEqual([expect.objectContaining({ country: 'ES', stance: 'supports' })]);
     expect(body.counts).toMatchObject({ supports: 1, open: 0 });
+    expect((await timeline({})).body.entries.map((entry: { stance: string }) => entry.stance)).toEqual(['open', 'supports']);
+    expect((await shifts({})).body.shifts).toEqual([expect.objectContaining({ country: 'ES', to: expect.objectContaining({ stance: 'supports' }) })]);
   });
 
   it('never answers an earlier instant from a later answer', async () => {
@@ -49,6 +55,13 @@ describe('Answers kept between identical reads', () => {
     expect(later.body.stances).toEqual([expect.objectContaining({ stance: 'open' })]);
     const now = await stances({});
     expect(now.body.stances).toEqual([expect.objectContaining({ stance: 'supports' })]);
+    await timeline({});
+    const { body: earlierTimeline } = await timeline({ knownAt: '2026-01-09T12:30:00Z' });
+    expect(earlierTimeline.knownAt).toBe('2026-01-09T12:30:00.000Z');
+    expect(earlierTimeline.entries).toEqual([expect.objectContaining({ stance: 'open' })]);
+    await shifts({});
+    const { body: earlierShifts } = await shifts({ knownAt: '2026-01-09T12:30:00Z' });
+    expect(earlierShifts.shifts).toEqual([expect.objectContaining({ country: 'ES', to: expect.objectContaining({ stance: 'open' }) })]);
   });
 
   it('keeps CSV and unknown topics out of it', async () => {
