@@ -26,6 +26,7 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
         v_streams text[];
         v_status text[];
         v_current bigint[];
+        v_ids uuid[];
         v_total bigint;
         v_first bigint;
       BEGIN
@@ -36,6 +37,10 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
         INSERT INTO event_store.streams (stream_id, revision) SELECT s, -1 FROM unnest(v_streams) AS s ON CONFLICT DO NOTHING;
         PERFORM 1 FROM event_store.streams s WHERE s.stream_id = ANY (v_streams) ORDER BY s.stream_id FOR UPDATE;
 
+        -- Event ids and streams are looked up through their indexes with arrays: the planner
+        -- cannot size a JSON array and would otherwise scan the tables.
+        SELECT array_agg((e->>'eventId')::uuid) INTO v_ids
+          FROM jsonb_array_elements(p_appends) AS t(a), jsonb_array_elements(t.a->'events') AS e;
         SELECT array_agg(c.status ORDER BY c.ord), array_agg(c.current ORDER BY c.ord),
                coalesce(sum(c.n) FILTER (WHERE c.status = 'appended'), 0)
           INTO v_status, v_current, v_total
@@ -54,11 +59,13 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
                      ELSE 'appended'
                    END AS status
               FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
-              JOIN event_store.streams s ON s.stream_id = t.a->>'stream'
+              JOIN (SELECT s.stream_id, s.revision FROM event_store.streams s WHERE s.stream_id = ANY (v_streams)) s
+                ON s.stream_id = t.a->>'stream'
               CROSS JOIN LATERAL (
-                SELECT count(*) AS existing, count(*) FILTER (WHERE ev.stream_id = t.a->>'stream') AS existing_here
-                  FROM event_store.events ev
-                 WHERE ev.event_id IN (SELECT (e->>'eventId')::uuid FROM jsonb_array_elements(t.a->'events') AS e)
+                SELECT count(ev.event_id) AS existing, count(ev.event_id) FILTER (WHERE ev.stream_id = t.a->>'stream') AS existing_here
+                  FROM jsonb_array_elements(t.a->'events') AS e
+                  JOIN (SELECT ev.event_id, ev.stream_id FROM event_store.events ev WHERE ev.event_id = ANY (v_ids)) ev
+                    ON ev.event_id = (e->>'eventId')::uuid
               ) x
           ) c;
 
@@ -78,7 +85,7 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
            WHERE v_status[t.ord] = 'appended';
           UPDATE event_store.streams s SET revision = v_current[t.ord] + jsonb_array_length(t.a->'events')
             FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
-           WHERE v_status[t.ord] = 'appended' AND s.stream_id = t.a->>'stream';
+           WHERE v_status[t.ord] = 'appended' AND s.stream_id = ANY (v_streams) AND s.stream_id = t.a->>'stream';
         END IF;
 
         RETURN QUERY
@@ -93,7 +100,8 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
           UNION ALL
           SELECT t.ord::int, 'already'::text, v_current[t.ord], ev.event_id, ev.stream_revision, ev.global_position
             FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
-            JOIN event_store.events ev ON ev.event_id IN (SELECT (e->>'eventId')::uuid FROM jsonb_array_elements(t.a->'events') AS e)
+            JOIN (SELECT ev.* FROM event_store.events ev WHERE ev.event_id = ANY (v_ids)) ev
+              ON ev.event_id IN (SELECT (e->>'eventId')::uuid FROM jsonb_array_elements(t.a->'events') AS e)
            WHERE v_status[t.ord] = 'already'
           UNION ALL
           SELECT t.ord::int, v_status[t.ord], v_current[t.ord], NULL::uuid, NULL::bigint, NULL::bigint
