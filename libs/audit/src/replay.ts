@@ -33,6 +33,8 @@ export async function replay(input: {
       input.onProgress?.(position, events, head);
     };
     await projector.catchUp({ onBatch: applied });
+    // Outside the lock below: queries on the live tables wait for nothing while the indexes build.
+    await next.buildQueryIndexes();
     const switchedAt = await dataSource.transaction(async (manager) => {
       await manager.query(`LOCK TABLE public.projection_checkpoints IN ACCESS EXCLUSIVE MODE`);
       // The live projector is held here; the new tables must not be behind it, or the events in
@@ -80,6 +82,7 @@ export async function buildSnapshot(input: {
         input.onProgress?.(at, events);
       },
     });
+    await snapshot.buildQueryIndexes();
     return { schema, position: position.toString(), events };
   } finally {
     await snapshot.close();

@@ -19,8 +19,40 @@ export function assertSchemaName(schema: string): void {
 }
 
 /**
+ * Secondary indexes the projections read through while they write (the revisions of a record):
+ * kept while a shadow is built. The others serve only queries, and a bulk rebuild builds them
+ * once at the end, which costs far less than maintaining them row by row.
+ */
+const INDEXES_THE_PROJECTIONS_READ = [{ table: 'stance_revisions', columns: '(record_id)' }];
+
+interface SecondaryIndex {
+  table: string;
+  name: string;
+  /** The definition from `USING` on: what makes two indexes the same, whatever their names. */
+  method: string;
+}
+
+async function secondaryIndexes(queryable: { query: (sql: string, parameters?: unknown[]) => Promise<unknown> }, schema: string): Promise<SecondaryIndex[]> {
+  const rows = (await queryable.query(
+    `SELECT c.relname AS table, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i
+       JOIN pg_class ic ON ic.oid = i.indexrelid
+       JOIN pg_class c ON c.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND NOT i.indisunique AND NOT i.indisprimary
+      ORDER BY c.relname, ic.relname`,
+    [schema, READ_MODEL_TABLES.map(({ table }) => table)],
+  )) as { table: string; name: string; definition: string }[];
+  return rows.map(({ table, name, definition }) => ({ table, name, method: definition.slice(definition.indexOf(' USING ') + 1) }));
+}
+
+const readByProjections = (index: SecondaryIndex) =>
+  INDEXES_THE_PROJECTIONS_READ.some(({ table, columns }) => index.table === table && index.method.endsWith(` ${columns}`));
+
+/**
  * A set of read-model tables in a schema of their own, shaped like the live ones: a shadow to
- * verify against, the next generation of a replay, or a snapshot as of a past moment.
+ * verify against, the next generation of a replay, or a snapshot as of a past moment. It opens
+ * without the indexes only queries use; `buildQueryIndexes` adds them once it is caught up.
  */
 export class ShadowReadModels {
   private constructor(
@@ -36,6 +68,10 @@ export class ShadowReadModels {
       await manager.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       for (const { table } of [...READ_MODEL_TABLES, { table: 'projection_checkpoints' }, { table: 'projection_dead_letters' }]) {
         await manager.query(`CREATE TABLE IF NOT EXISTS ${schema}.${table} (LIKE public.${table} INCLUDING ALL)`);
+      }
+      const deferred = new Set((await secondaryIndexes(manager, 'public')).filter((index) => !readByProjections(index)).map(({ table, method }) => `${table} ${method}`));
+      for (const index of await secondaryIndexes(manager, schema)) {
+        if (deferred.has(`${index.table} ${index.method}`)) await manager.query(`DROP INDEX ${schema}.${index.name}`);
       }
       await manager.query(
         `INSERT INTO ${schema}.projection_checkpoints (projection, position, updated_at) VALUES ($1, 0, now()) ON CONFLICT DO NOTHING`,
@@ -56,6 +92,19 @@ export class ShadowReadModels {
 
   projector(store: EventStore): Projector {
     return new Projector(store, this.dataSource, READ_MODEL_PROJECTIONS, { info: () => undefined, warn: () => undefined, error: () => undefined });
+  }
+
+  /**
+   * Builds the indexes the queries use, named as the live ones, and the planner's statistics: after
+   * a bulk catch-up, before the tables are queried or swapped in.
+   */
+  async buildQueryIndexes(): Promise<void> {
+    const present = new Set((await secondaryIndexes(this.dataSource, this.schema)).map(({ table, method }) => `${table} ${method}`));
+    for (const index of await secondaryIndexes(this.dataSource, 'public')) {
+      if (present.has(`${index.table} ${index.method}`)) continue;
+      await this.dataSource.query(`CREATE INDEX IF NOT EXISTS ${index.name} ON ${this.schema}.${index.table} ${index.method}`);
+    }
+    for (const { table } of READ_MODEL_TABLES) await this.dataSource.query(`ANALYZE ${this.schema}.${table}`);
   }
 
   position(): Promise<LogPosition> {

@@ -1,8 +1,6 @@
 import type { EventMetadata, StanceLedgerEvent } from '@stance-ledger/domain';
 import type { RecordedEvent } from '@stance-ledger/event-store';
-import { type EntityManager, In } from 'typeorm';
-import { StanceRecordRow, StanceRevisionRow, StanceVersionRow, TopicRow } from './entities';
-import { versionsOf } from './stance-versions';
+import { type RecordFacts, type RevisionFacts, type StanceVersion, versionsOf } from './stance-versions';
 
 /** An event of the log, upcast to its current shape, with its place in the log. */
 export interface ProjectableEvent {
@@ -11,13 +9,38 @@ export interface ProjectableEvent {
   metadata: EventMetadata;
 }
 
+/** Anything that runs SQL: a DataSource, an EntityManager inside a transaction. */
+export interface Queryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
 /** Writes one read model from batches of events, inside the projector's transaction. */
 export interface Projection {
   readonly name: string;
-  apply(events: readonly ProjectableEvent[], manager: EntityManager): Promise<void>;
+  apply(events: readonly ProjectableEvent[], manager: Queryable): Promise<void>;
 }
 
-/** Inserts keyed by event id ignore rows already there: applying an event twice changes nothing. */
+/**
+ * Every write below is one statement per table per batch: the rows travel as one JSON array and
+ * `jsonb_to_recordset` turns them into a relation. Inserts keyed by event id ignore rows already
+ * there, so applying an event twice changes nothing.
+ */
+const TOPIC_COLUMNS = 'topic_id text, title text, description text, defined_at timestamptz, position numeric';
+const RECORD_COLUMNS = 'record_id uuid, country text, topic_id text, recorded jsonb, recorded_at timestamptz, recorded_by text, stream_revision bigint, position numeric';
+const REVISION_COLUMNS = 'event_id uuid, record_id uuid, kind text, changes jsonb, reason text, recorded_at timestamptz, recorded_by text, position numeric';
+const VERSION_COLUMNS =
+  'record_id uuid, version int, country text, topic_id text, stance text, score smallint, effective_on date, headline text, summary text, conditions text, commitment text, source jsonb, record_recorded_at timestamptz, known_from timestamptz, known_until timestamptz, retracted boolean, correction_ids uuid[]';
+
+const names = (columns: string) => columns.split(', ').map((column) => column.split(' ')[0]).join(', ');
+
+async function insertRows(manager: Queryable, table: string, columns: string, rows: readonly unknown[]): Promise<void> {
+  if (rows.length === 0) return;
+  await manager.query(
+    `INSERT INTO ${table} (${names(columns)}) SELECT ${names(columns)} FROM jsonb_to_recordset($1::jsonb) AS r(${columns}) ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
 export const topicsProjection: Projection = {
   name: 'topics',
   async apply(events, manager) {
@@ -25,78 +48,115 @@ export const topicsProjection: Projection = {
       event.type === 'TopicDefined'
         ? [
             {
-              topicId: event.data.topicId,
+              topic_id: event.data.topicId,
               title: event.data.title,
               description: event.data.description,
-              definedAt: new Date(metadata.recordedAt),
+              defined_at: new Date(metadata.recordedAt),
               position: recorded.position.toString(),
             },
           ]
         : [],
     );
-    if (rows.length === 0) return;
-    await manager.createQueryBuilder().insert().into(TopicRow).values(rows).orIgnore().execute();
+    await insertRows(manager, 'topics', TOPIC_COLUMNS, rows);
   },
 };
 
 /**
  * Stance records, their corrections and retractions, and the bitemporal versions derived from
- * them. A record's versions are rebuilt from all its rows whenever a revision arrives, so the
- * result does not depend on the order revisions arrive in.
+ * them. A record no revision touches in the batch gets its first version straight away; the
+ * versions of a record a revision touches are rebuilt from all its rows (one read per batch), so
+ * the result does not depend on the order revisions arrive in.
  */
 export const stancesProjection: Projection = {
   name: 'stances',
   async apply(events, manager) {
-    const records: StanceRecordRow[] = [];
-    const revisions: StanceRevisionRow[] = [];
+    const records: (RecordFacts & { row: unknown })[] = [];
+    const revisions: unknown[] = [];
+    const touched = new Set<string>();
     for (const { event, recorded, metadata } of events) {
       if (event.type === 'StanceRecorded') {
+        const recordedAt = new Date(metadata.recordedAt);
         records.push({
           recordId: recorded.eventId,
-          country: event.data.country,
-          topicId: event.data.topicId,
           recorded: event.data,
-          recordedAt: new Date(metadata.recordedAt),
-          recordedBy: metadata.recordedBy,
-          streamRevision: recorded.revision.toString(),
-          position: recorded.position.toString(),
+          recordedAt,
+          row: {
+            record_id: recorded.eventId,
+            country: event.data.country,
+            topic_id: event.data.topicId,
+            recorded: event.data,
+            recorded_at: recordedAt,
+            recorded_by: metadata.recordedBy,
+            stream_revision: recorded.revision.toString(),
+            position: recorded.position.toString(),
+          },
         });
       } else if (event.type === 'StanceCorrected' || event.type === 'StanceRetracted') {
+        touched.add(event.data.recordId);
         revisions.push({
-          eventId: recorded.eventId,
-          recordId: event.data.recordId,
+          event_id: recorded.eventId,
+          record_id: event.data.recordId,
           kind: event.type === 'StanceCorrected' ? 'corrected' : 'retracted',
           changes: event.type === 'StanceCorrected' ? event.data.changes : null,
           reason: event.data.reason,
-          recordedAt: new Date(metadata.recordedAt),
-          recordedBy: metadata.recordedBy,
+          recorded_at: new Date(metadata.recordedAt),
+          recorded_by: metadata.recordedBy,
           position: recorded.position.toString(),
         });
       }
     }
-    if (records.length > 0) {
-      await manager.createQueryBuilder().insert().into(StanceRecordRow).values(records).orIgnore().execute();
-      const first = records.map((row) => versionsOf({ recordId: row.recordId, recorded: row.recorded, recordedAt: row.recordedAt }, [])[0]);
-      await manager.createQueryBuilder().insert().into(StanceVersionRow).values(first).orIgnore().execute();
+    await insertRows(manager, 'stance_records', RECORD_COLUMNS, records.map(({ row }) => row));
+    await insertRows(manager, 'stance_revisions', REVISION_COLUMNS, revisions);
+    const versions = records.filter(({ recordId }) => !touched.has(recordId)).map((record) => versionsOf(record, [])[0]);
+    if (touched.size > 0) {
+      const ids = [...touched];
+      versions.push(...(await rebuiltVersions(manager, ids)));
+      await manager.query(`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, [ids]);
     }
-    if (revisions.length > 0) {
-      await manager.createQueryBuilder().insert().into(StanceRevisionRow).values(revisions).orIgnore().execute();
-      await rebuildVersions(manager, [...new Set(revisions.map((revision) => revision.recordId))]);
-    }
+    await insertRows(manager, 'stance_versions', VERSION_COLUMNS, versions.map(versionRow));
   },
 };
 
-async function rebuildVersions(manager: EntityManager, recordIds: string[]): Promise<void> {
-  const records = await manager.find(StanceRecordRow, { where: { recordId: In(recordIds) } });
-  const revisions = await manager.find(StanceRevisionRow, { where: { recordId: In(recordIds) } });
-  const versions = records.flatMap((record) =>
-    versionsOf(
-      { recordId: record.recordId, recorded: record.recorded, recordedAt: record.recordedAt },
-      revisions.filter((revision) => revision.recordId === record.recordId),
-    ),
-  );
-  await manager.delete(StanceVersionRow, { recordId: In(recordIds) });
-  await manager.createQueryBuilder().insert().into(StanceVersionRow).values(versions).execute();
+/** Every version of the given records, from all their rows as the tables now hold them. */
+async function rebuiltVersions(manager: Queryable, recordIds: string[]): Promise<StanceVersion[]> {
+  const records = (await manager.query(
+    `SELECT record_id::text AS "recordId", recorded, recorded_at AS "recordedAt" FROM stance_records WHERE record_id = ANY($1::uuid[])`,
+    [recordIds],
+  )) as RecordFacts[];
+  const revisions = (await manager.query(
+    `SELECT record_id::text AS "recordId", event_id::text AS "eventId", kind, changes, recorded_at AS "recordedAt"
+       FROM stance_revisions WHERE record_id = ANY($1::uuid[])`,
+    [recordIds],
+  )) as (RevisionFacts & { recordId: string })[];
+  const byRecord = new Map<string, RevisionFacts[]>();
+  for (const revision of revisions) {
+    const list = byRecord.get(revision.recordId);
+    if (list) list.push(revision);
+    else byRecord.set(revision.recordId, [revision]);
+  }
+  return records.flatMap((record) => versionsOf(record, byRecord.get(record.recordId) ?? []));
+}
+
+function versionRow(version: StanceVersion) {
+  return {
+    record_id: version.recordId,
+    version: version.version,
+    country: version.country,
+    topic_id: version.topicId,
+    stance: version.stance,
+    score: version.score,
+    effective_on: version.effectiveOn,
+    headline: version.headline,
+    summary: version.summary,
+    conditions: version.conditions,
+    commitment: version.commitment,
+    source: version.source,
+    record_recorded_at: version.recordRecordedAt,
+    known_from: version.knownFrom,
+    known_until: version.knownUntil,
+    retracted: version.retracted,
+    correction_ids: version.correctionIds,
+  };
 }
 
 export const READ_MODEL_PROJECTIONS: readonly Projection[] = [topicsProjection, stancesProjection];

@@ -7,14 +7,12 @@ import {
 import type { EventStore, LogPosition, RecordedEvent } from '@stance-ledger/event-store';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { assertProjectable, PoisonEventError } from './event-payloads';
-import type { ProjectableEvent, Projection } from './projections';
+import type { ProjectableEvent, Projection, Queryable } from './projections';
 
 export const READ_MODELS_CHECKPOINT = 'read-models';
 
-/** Anything that runs SQL: a DataSource, an EntityManager inside a transaction. */
-export interface Queryable {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
+/** Batches of a catch-up (replay, snapshots, verification): big, since the writes are set-based. */
+export const CATCH_UP_BATCH_SIZE = 5000;
 
 /**
  * The log position a projection's read models reflect (0 before any event). `forUpdate` locks
@@ -160,15 +158,18 @@ export class Projector {
 
   /**
    * Applies everything the log holds now, or up to `until.position`, or the events recorded up to
-   * `until.recordedAt`, then returns the checkpoint. `onBatch` reports progress.
+   * `until.recordedAt`, then returns the checkpoint. `onBatch` reports progress. The next batch is
+   * read while the current one is written.
    */
   async catchUp(
     options: { maxBatchSize?: number; until?: { position?: LogPosition; recordedAt?: Date }; onBatch?: (position: LogPosition, events: number) => void } = {},
   ): Promise<LogPosition> {
     const { until } = options;
+    const maxCount = options.maxBatchSize ?? CATCH_UP_BATCH_SIZE;
     let position = await this.checkpoint();
+    let next = this.readAhead(position, maxCount);
     for (;;) {
-      const batch = await this.store.readAll({ afterPosition: position, maxCount: options.maxBatchSize ?? 1000 });
+      const batch = await next;
       const limit = batch.findIndex(
         (event) =>
           (until?.position !== undefined && event.position > until.position) ||
@@ -176,10 +177,18 @@ export class Projector {
       );
       const applicable = limit === -1 ? batch : batch.slice(0, limit);
       if (applicable.length === 0) return position;
+      if (limit === -1) next = this.readAhead(batch[batch.length - 1].position, maxCount);
       position = await this.applyBatch(applicable);
       options.onBatch?.(position, applicable.length);
       if (limit !== -1) return position;
     }
+  }
+
+  /** A read started now and awaited later: its failure must not count as unhandled meanwhile. */
+  private readAhead(afterPosition: LogPosition, maxCount: number): Promise<RecordedEvent[]> {
+    const read = this.store.readAll({ afterPosition, maxCount });
+    read.catch(() => undefined);
+    return read;
   }
 
   /**

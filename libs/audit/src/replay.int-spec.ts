@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { PostgresEventStore } from '@stance-ledger/event-store';
+import { READ_MODEL_PROJECTIONS, Projector } from '@stance-ledger/read-models';
+import type { DataSource } from 'typeorm';
+import { readModelSnapshot } from '../../../test/support/projector-crash';
+import { createMigratedDatabase } from '../../../test/support/test-database';
+import { buildSnapshot, replay } from './replay';
+import { ShadowReadModels } from './shadow-read-models';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Secondary (non-unique) index names and definitions of a schema's read-model tables. */
+async function queryIndexes(dataSource: DataSource, schema: string): Promise<string[]> {
+  const rows: { name: string; method: string }[] = await dataSource.query(
+    `SELECT ic.relname AS name, substring(pg_get_indexdef(i.indexrelid) from ' USING .*') AS method
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname IN ('topics', 'stance_records', 'stance_revisions', 'stance_versions') AND NOT i.indisunique
+      ORDER BY 2`,
+    [schema],
+  );
+  return rows.map(({ name, method }) => `${name}${method}`);
+}
+
+describe('Replay and snapshots build the query indexes once, after catching up', () => {
+  let url: string;
+  let dataSource: DataSource;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    ({ url, dataSource } = await createMigratedDatabase('replay_indexes'));
+    store = new PostgresEventStore({ connectionString: url });
+    const metadata = (minute: number) => ({ schemaVersion: 1, recordedAt: new Date(Date.UTC(2026, 0, 6, 10, minute)).toISOString(), recordedBy: 'spec', commandId: randomUUID(), correlationId: 'spec', causationId: randomUUID(), commandHash: 'x' });
+    await store.appendToStream('topic-force', [{ eventId: randomUUID(), type: 'TopicDefined', data: { topicId: 'force', title: 'Force', description: 'd' }, metadata: metadata(0) }], { expectedRevision: 'any' });
+    const source = { publisher: 'AFP', title: null, url: null, publishedOn: null, quote: null, speaker: null };
+    const ids: string[] = [];
+    for (const [n, country] of ['ES', 'FR', 'IT', 'DE'].entries()) {
+      const eventId = randomUUID();
+      ids.push(eventId);
+      const data = { country, topicId: 'force', stance: 'open', effectiveOn: '2026-01-06', headline: `${country} opens`, summary: null, conditions: null, commitment: null, source };
+      await store.appendToStream(`country-${country}`, [{ eventId, type: 'StanceRecorded', data, metadata: metadata(n + 1) }], { expectedRevision: 'any' });
+    }
+    await store.appendToStream('country-ES', [{ eventId: randomUUID(), type: 'StanceCorrected', data: { country: 'ES', topicId: 'force', recordId: ids[0], changes: { stance: 'supports', conditions: null }, reason: 'r' }, metadata: metadata(10) }], { expectedRevision: 'any' });
+    await store.appendToStream('country-IT', [{ eventId: randomUUID(), type: 'StanceRetracted', data: { country: 'IT', topicId: 'force', recordId: ids[2], reason: 'r' }, metadata: metadata(11) }], { expectedRevision: 'any' });
+    await new Projector(store, dataSource, READ_MODEL_PROJECTIONS, silent).catchUp();
+  });
+  afterAll(async () => {
+    await store.close();
+    await dataSource.destroy();
+  });
+
+  it('opens a shadow with only the indexes the projections read through, and adds the others named as the live ones', async () => {
+    const live = await queryIndexes(dataSource, 'public');
+    expect(live).toEqual(expect.arrayContaining([expect.stringMatching(/^stance_versions_country USING btree \(country, topic_id, effective_on\)$/)]));
+    const shadow = await ShadowReadModels.open(url, dataSource, 'indexes_shadow', { fresh: true });
+    try {
+      expect(await queryIndexes(dataSource, 'indexes_shadow')).toEqual([expect.stringMatching(/ USING btree \(record_id\)$/)]);
+      await shadow.projector(store).catchUp();
+      await shadow.buildQueryIndexes();
+      const built = await queryIndexes(dataSource, 'indexes_shadow');
+      expect(built.map((index) => index.replace(/^\S+/, ''))).toEqual(live.map((index) => index.replace(/^\S+/, '')));
+      expect(built.filter((index) => !index.endsWith('(record_id)'))).toEqual(live.filter((index) => !index.endsWith('(record_id)')));
+    } finally {
+      await shadow.close();
+      await dataSource.query(`DROP SCHEMA indexes_shadow CASCADE`);
+    }
+  });
+
+  it('swaps in tables equal to the live ones, with the same query indexes, also when resumed from tables left without them', async () => {
+    const before = await readModelSnapshot(dataSource);
+    const indexesBefore = await queryIndexes(dataSource, 'public');
+    // An interrupted run left its tables half built, without the query indexes.
+    const partial = await ShadowReadModels.open(url, dataSource, 'read_models_next', { fresh: true });
+    const [, second] = await store.readAll({ maxCount: 2 });
+    await partial.projector(store).catchUp({ until: { position: second.position } });
+    await partial.close();
+
+    const result = await replay({ store, dataSource, databaseUrl: url });
+    expect(result.position).toBe((await store.headPosition()).toString());
+    expect(await readModelSnapshot(dataSource)).toEqual(before);
+    expect((await queryIndexes(dataSource, 'public')).filter((index) => !index.endsWith('(record_id)'))).toEqual(indexesBefore.filter((index) => !index.endsWith('(record_id)')));
+  });
+
+  it('builds a snapshot that has the query indexes', async () => {
+    await buildSnapshot({ store, dataSource, databaseUrl: url, name: 'spec', until: { position: await store.headPosition() } });
+    expect((await queryIndexes(dataSource, 'snapshot_spec')).length).toBe((await queryIndexes(dataSource, 'public')).length);
+  });
+});
