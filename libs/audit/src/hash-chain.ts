@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json';
 
 /** previousHash of the first event of every stream. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -21,7 +21,7 @@ export const AUDITED_METADATA = ['schemaVersion', 'recordedAt', 'recordedBy', 'c
  */
 export function eventHash(previousHash: string, content: HashedContent): string {
   const audited = Object.fromEntries(AUDITED_METADATA.map((key) => [key, content.metadata[key] ?? null]));
-  const canonical = canonicalize({ type: content.type, data: content.data, metadata: audited });
+  const canonical = canonicalJson({ type: content.type, data: content.data, metadata: audited });
   return createHash('sha256').update(previousHash).update('\n').update(canonical ?? '').digest('hex');
 }
 
