@@ -1,6 +1,6 @@
-import type { EventMetadata, StanceLedgerEvent } from '@stance-ledger/domain';
+import { type EventMetadata, scoreOf, type StanceLedgerEvent } from '@stance-ledger/domain';
 import type { RecordedEvent } from '@stance-ledger/event-store';
-import { type RecordFacts, type RevisionFacts, type StanceVersion, versionsOf } from './stance-versions';
+import { FIRST_VERSION_COLUMNS, type RecordFacts, type RevisionFacts, type StanceVersion, versionsOf } from './stance-versions';
 
 /** An event of the log, upcast to its current shape, with its place in the log. */
 export interface ProjectableEvent {
@@ -70,7 +70,7 @@ export const topicsProjection: Projection = {
 export const stancesProjection: Projection = {
   name: 'stances',
   async apply(events, manager) {
-    const records: (RecordFacts & { row: unknown })[] = [];
+    const records: (RecordFacts & { row: object })[] = [];
     const revisions: unknown[] = [];
     const touched = new Set<string>();
     for (const { event, recorded, metadata } of events) {
@@ -105,17 +105,31 @@ export const stancesProjection: Projection = {
         });
       }
     }
-    await insertRows(manager, 'stance_records', RECORD_COLUMNS, records.map(({ row }) => row));
+    await insertRecordsWithFirstVersions(manager, records.map(({ recordId, recorded, row }) => ({ ...row, score: scoreOf(recorded.stance), first_version: !touched.has(recordId) })));
     await insertRows(manager, 'stance_revisions', REVISION_COLUMNS, revisions);
-    const versions = records.filter(({ recordId }) => !touched.has(recordId)).map((record) => versionsOf(record, [])[0]);
     if (touched.size > 0) {
       const ids = [...touched];
-      versions.push(...(await rebuiltVersions(manager, ids)));
+      const versions = await rebuiltVersions(manager, ids);
       await manager.query(`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, [ids]);
+      await insertRows(manager, 'stance_versions', VERSION_COLUMNS, versions.map(versionRow));
     }
-    await insertRows(manager, 'stance_versions', VERSION_COLUMNS, versions.map(versionRow));
   },
 };
+
+/**
+ * The records, and the first version of those no revision touches in the batch, from one JSON
+ * array: the version's values are read from the record's `recorded` column in the statement
+ * (FIRST_VERSION_COLUMNS), so the payload carries them once.
+ */
+async function insertRecordsWithFirstVersions(manager: Queryable, rows: readonly object[]): Promise<void> {
+  if (rows.length === 0) return;
+  await manager.query(
+    `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD_COLUMNS}, score smallint, first_version boolean)),
+          records AS (INSERT INTO stance_records (${names(RECORD_COLUMNS)}) SELECT ${names(RECORD_COLUMNS)} FROM r ON CONFLICT DO NOTHING)
+     INSERT INTO stance_versions (${names(VERSION_COLUMNS)}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
 
 /** Every version of the given records, from all their rows as the tables now hold them. */
 async function rebuiltVersions(manager: Queryable, recordIds: string[]): Promise<StanceVersion[]> {

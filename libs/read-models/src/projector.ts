@@ -11,8 +11,8 @@ import type { ProjectableEvent, Projection, Queryable } from './projections';
 
 export const READ_MODELS_CHECKPOINT = 'read-models';
 
-/** Batches of a catch-up (replay, snapshots, verification): big, since the writes are set-based. */
-export const CATCH_UP_BATCH_SIZE = 5000;
+/** Batches of a catch-up (replay, snapshots, verification); set-based writes gain little from bigger ones, and memory grows with them. */
+export const CATCH_UP_BATCH_SIZE = 2000;
 
 /**
  * The log position a projection's read models reflect (0 before any event). `forUpdate` locks
