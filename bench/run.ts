@@ -21,7 +21,7 @@ import { Client, Pool } from 'pg';
 import { dumbo } from '@event-driven-io/dumbo';
 import { DataSource } from 'typeorm';
 import { generateHistory, memberStates } from './generator';
-import { measureAppends, measureQueries, startApi } from './http';
+import { APPEND_TOPIC, measureAppends, measureQueries, startApi } from './http';
 
 const ROOT = join(__dirname, '..');
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
     const api = await startApi(oursUrl);
     try {
       rows.push(...(await measureQueries(api.base, HTTP_SECONDS, log)));
-      rows.push(await measureAppends(api.base, HTTP_SECONDS, 'topic-007', log));
+      rows.push(await measureAppends(api.base, HTTP_SECONDS, APPEND_TOPIC, log));
     } finally {
       await api.stop();
     }
