@@ -17,7 +17,8 @@ export function canonicalJson(value: unknown): string | undefined {
     const keys = Object.keys(current);
     if (keys.length < 2) return current;
     keys.sort();
-    const sorted: Record<string, unknown> = {};
+    // No prototype: a key "__proto__" (JSON.parse makes it an own key) stays a key, not a prototype.
+    const sorted: Record<string, unknown> = Object.create(null);
     for (const key of keys) {
       if (!indexKeys && ARRAY_INDEX.test(key)) indexKeys = true;
       sorted[key] = (current as Record<string, unknown>)[key];
