@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     // The service runs in a child process: autocannon in this one would share its event loop.
     const api = await startApi(oursUrl);
     try {
-      rows.push(...(await measureQueries(api.base, HTTP_SECONDS, log)));
+      rows.push(...(await measureQueries(api.base, HTTP_SECONDS, log, !smoke)));
       rows.push(await measureAppends(api.base, HTTP_SECONDS, APPEND_TOPIC, log));
     } finally {
       await api.stop();
