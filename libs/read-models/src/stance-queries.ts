@@ -279,16 +279,18 @@ export class StanceQueries {
    * The checkpoint and, from the same snapshot, the latest transaction time any row of the read
    * models holds (null when they hold none). Every `known_from`, `known_until` and revision time the
    * reads compare with `knownAt` is a record's or a revision's recording time, so answers as known
-   * at any instant from `settledAt` on are one and the same answer.
+   * at any instant from `settledAt` on are one and the same answer. `tables` changes when a replay
+   * swaps rebuilt tables in, which it may do at an unchanged checkpoint.
    */
-  async freshness(): Promise<{ position: bigint; settledAt: Date | null }> {
-    const [row] = await this.run<{ checkpoint: string; settled_at: Date | null }>(
+  async freshness(): Promise<{ position: bigint; settledAt: Date | null; tables: string }> {
+    const [row] = await this.run<{ checkpoint: string; settled_at: Date | null; tables: string }>(
       `SELECT cp.position::text AS checkpoint,
-              greatest((SELECT max(recorded_at) FROM ${this.table('stance_records')}), (SELECT max(recorded_at) FROM ${this.table('stance_revisions')})) AS settled_at
+              greatest((SELECT max(recorded_at) FROM ${this.table('stance_records')}), (SELECT max(recorded_at) FROM ${this.table('stance_revisions')})) AS settled_at,
+              '${this.table('stance_versions')}'::regclass::oid::text AS tables
          FROM ${this.table('projection_checkpoints')} cp WHERE cp.projection = '${READ_MODELS_CHECKPOINT}'`,
       [],
     );
-    return { position: BigInt(row?.checkpoint ?? '0'), settledAt: row?.settled_at ?? null };
+    return { position: BigInt(row?.checkpoint ?? '0'), settledAt: row?.settled_at ?? null, tables: row?.tables ?? '' };
   }
 
   async topicExists(topicId: string): Promise<boolean> {

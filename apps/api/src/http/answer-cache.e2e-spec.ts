@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
 
@@ -62,6 +63,21 @@ describe('Answers kept between identical reads', () => {
     await shifts({});
     const { body: earlierShifts } = await shifts({ knownAt: '2026-01-09T12:30:00Z' });
     expect(earlierShifts.shifts).toEqual([expect.objectContaining({ country: 'ES', to: expect.objectContaining({ stance: 'open' }) })]);
+  });
+
+  it('reads again when tables are swapped in at the same checkpoint, as a replay does', async () => {
+    const before = await stances({});
+    const dataSource = t.app.get(DataSource);
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`CREATE TABLE stance_versions_next (LIKE stance_versions INCLUDING ALL)`);
+      await manager.query(`INSERT INTO stance_versions_next SELECT * FROM stance_versions`);
+      await manager.query(`UPDATE stance_versions_next SET headline = 'Rebuilt by newer code'`);
+      await manager.query(`ALTER TABLE stance_versions RENAME TO stance_versions_replaced`);
+      await manager.query(`ALTER TABLE stance_versions_next RENAME TO stance_versions`);
+    });
+    const after = await stances({});
+    expect(after.body.position).toBe(before.body.position);
+    expect(after.body.stances).toEqual([expect.objectContaining({ stance: 'supports', headline: 'Rebuilt by newer code' })]);
   });
 
   it('keeps CSV and unknown topics out of it', async () => {

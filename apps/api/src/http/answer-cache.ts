@@ -8,13 +8,19 @@ export interface SerializedAnswer {
   json: string;
 }
 
+interface KeptAnswer extends SerializedAnswer {
+  /** The read-model tables it was read from (a replay swaps in others). */
+  tables: string;
+}
+
 const MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * Answers already serialised, for a question asked again while the read models stand still. An
  * answer read at checkpoint P is served again only while
- *   1. the checkpoint is still P: every change of the read models moves it, in the same
- *      transaction (a replay swaps in tables rebuilt from the same log, at the same checkpoint);
+ *   1. the checkpoint is still P and the tables are the same ones: every change of the read
+ *      models moves the checkpoint, in the same transaction, except a replay, which swaps in
+ *      tables rebuilt (perhaps by newer code) at an unchanged checkpoint;
  *   2. the asked `knownAt` is not before the latest transaction time the read models hold
  *      (StanceQueries.freshness): from that instant on, every comparison of a stored time with
  *      `knownAt` comes out the same, so the answer is the same whatever the instant.
@@ -23,7 +29,7 @@ const MAX_BYTES = 32 * 1024 * 1024;
  */
 @Injectable()
 export class AnswerCache {
-  private readonly entries = new Map<string, SerializedAnswer>();
+  private readonly entries = new Map<string, KeptAnswer>();
   private bytes = 0;
 
   constructor(
@@ -38,17 +44,18 @@ export class AnswerCache {
   ): Promise<SerializedAnswer> {
     if (asOf.snapshot !== undefined) return read();
     await this.progress.waitFor(asOf.minPosition);
-    const { position, settledAt } = await this.queries.freshness();
+    const { position, settledAt, tables } = await this.queries.freshness();
     const sameForLaterInstants = settledAt === null || asOf.knownAt >= settledAt;
     const kept = this.entries.get(key);
-    if (sameForLaterInstants && kept?.position === position) return kept;
+    if (sameForLaterInstants && kept?.position === position && kept.tables === tables) return kept;
     const answer = await read();
-    // Kept only when nothing moved between the two statements: then `settledAt` is the answer's.
-    if (sameForLaterInstants && answer.position === position) this.keep(key, answer);
+    // Kept only when the checkpoint did not move between the two statements: then `settledAt` is
+    // the answer's. (Tables swapped in between only make the next request miss.)
+    if (sameForLaterInstants && answer.position === position) this.keep(key, { ...answer, tables });
     return answer;
   }
 
-  private keep(key: string, answer: SerializedAnswer): void {
+  private keep(key: string, answer: KeptAnswer): void {
     const replaced = this.entries.get(key);
     if (replaced) {
       this.bytes -= replaced.json.length;
