@@ -1,4 +1,4 @@
-import type { EventStore, LogPosition } from '@stance-ledger/event-store';
+import { type EventStore, type LogPosition, PostgresEventStore } from '@stance-ledger/event-store';
 import { Projector, READ_MODEL_ENTITIES, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT, readCheckpoint } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 
@@ -58,6 +58,7 @@ export class ShadowReadModels {
   private constructor(
     readonly schema: string,
     readonly dataSource: DataSource,
+    private readonly databaseUrl: string,
   ) {}
 
   /** Opens the schema, creating its tables when absent (or afresh when `fresh`). */
@@ -87,11 +88,14 @@ export class ShadowReadModels {
       extra: { max: 2, options: `-c search_path=${schema}` },
     });
     await dataSource.initialize();
-    return new ShadowReadModels(schema, dataSource);
+    return new ShadowReadModels(schema, dataSource, databaseUrl);
   }
 
   projector(store: EventStore): Projector {
-    return new Projector(store, this.dataSource, READ_MODEL_PROJECTIONS, { info: () => undefined, warn: () => undefined, error: () => undefined });
+    const logInDatabase = store instanceof PostgresEventStore && store.isIn(this.databaseUrl);
+    return new Projector(store, this.dataSource, READ_MODEL_PROJECTIONS, { info: () => undefined, warn: () => undefined, error: () => undefined }, READ_MODELS_CHECKPOINT, {
+      logInDatabase,
+    });
   }
 
   /**

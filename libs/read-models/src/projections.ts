@@ -1,4 +1,4 @@
-import { type EventMetadata, scoreOf, type StanceLedgerEvent } from '@stance-ledger/domain';
+import { type EventMetadata, STANCE_SCORES, type StanceLedgerEvent } from '@stance-ledger/domain';
 import type { RecordedEvent } from '@stance-ledger/event-store';
 import { FIRST_VERSION_COLUMNS, type RecordFacts, type RevisionFacts, type StanceVersion, versionsOf } from './stance-versions';
 
@@ -14,20 +14,54 @@ export interface Queryable {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }
 
-/** Writes one read model from batches of events, inside the projector's transaction. */
+/**
+ * Writes one read model from batches of events, inside the projector's transaction: events sent
+ * from Node (`apply`), or, when the log is the PostgreSQL store in the same database, a range of
+ * it read where it lies (`applyLogRange`). Both run the same SQL over a relation of events.
+ */
 export interface Projection {
   readonly name: string;
   apply(events: readonly ProjectableEvent[], manager: Queryable): Promise<void>;
+  applyLogRange(after: string, upTo: string, manager: Queryable): Promise<void>;
 }
 
-/**
- * Every write below is one statement per table per batch: the rows travel as one JSON array and
- * `jsonb_to_recordset` turns them into a relation. Inserts keyed by event id ignore rows already
- * there, so applying an event twice changes nothing.
- */
-const TOPIC_COLUMNS = 'topic_id text, title text, description text, defined_at timestamptz, position numeric';
-const RECORD_COLUMNS = 'record_id uuid, country text, topic_id text, recorded jsonb, recorded_at timestamptz, recorded_by text, stream_revision bigint, position numeric';
-const REVISION_COLUMNS = 'event_id uuid, record_id uuid, kind text, changes jsonb, reason text, recorded_at timestamptz, recorded_by text, position numeric';
+/** A batch of events as the relation `e` (global_position, stream_revision, event_id, event_type, data, metadata). */
+interface EventRelation {
+  sql: string;
+  parameters: unknown[];
+}
+
+/** Events sent from Node, already upcast and checked, as one JSON array. */
+function sentEvents(events: readonly ProjectableEvent[]): EventRelation {
+  const rows = events.map(({ event, recorded, metadata }) => ({
+    global_position: recorded.position.toString(),
+    stream_revision: recorded.revision.toString(),
+    event_id: recorded.eventId,
+    event_type: event.type,
+    data: event.data,
+    metadata,
+  }));
+  return {
+    sql: `jsonb_to_recordset($1::jsonb) AS e(global_position numeric, stream_revision bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)`,
+    parameters: [JSON.stringify(rows)],
+  };
+}
+
+/** A range of the PostgreSQL log, read in place: nothing is converted to text and back. */
+function logRange(after: string, upTo: string): EventRelation {
+  return {
+    sql: `(SELECT global_position, stream_revision, event_id, event_type, data, metadata FROM event_store.events
+            WHERE global_position > $1::bigint AND global_position <= $2::bigint) AS e`,
+    parameters: [after, upTo],
+  };
+}
+
+/** The stance's score on the scale, from the domain's own table (NULL for an unknown stance, which no row accepts). */
+const SCORE_SQL = (stance: string) => `CASE ${stance} ${Object.entries(STANCE_SCORES).map(([name, score]) => `WHEN '${name}' THEN ${score}`).join(' ')} END`;
+
+const TOPIC_COLUMNS = 'topic_id, title, description, defined_at, position';
+const RECORD_COLUMNS = 'record_id, country, topic_id, recorded, recorded_at, recorded_by, stream_revision, position';
+const REVISION_COLUMNS = 'event_id, record_id, kind, changes, reason, recorded_at, recorded_by, position';
 const VERSION_COLUMNS =
   'record_id uuid, version int, country text, topic_id text, stance text, score smallint, effective_on date, headline text, summary text, conditions text, commitment text, source jsonb, record_recorded_at timestamptz, known_from timestamptz, known_until timestamptz, retracted boolean, correction_ids uuid[]';
 
@@ -41,95 +75,66 @@ async function insertRows(manager: Queryable, table: string, columns: string, ro
   );
 }
 
+async function projectTopics(manager: Queryable, events: EventRelation): Promise<void> {
+  await manager.query(
+    `INSERT INTO topics (${TOPIC_COLUMNS})
+     SELECT e.data->>'topicId', e.data->>'title', e.data->>'description', (e.metadata->>'recordedAt')::timestamptz, e.global_position
+       FROM ${events.sql} WHERE e.event_type = 'TopicDefined'
+     ON CONFLICT DO NOTHING`,
+    events.parameters,
+  );
+}
+
 export const topicsProjection: Projection = {
   name: 'topics',
   async apply(events, manager) {
-    const rows = events.flatMap(({ event, recorded, metadata }) =>
-      event.type === 'TopicDefined'
-        ? [
-            {
-              topic_id: event.data.topicId,
-              title: event.data.title,
-              description: event.data.description,
-              defined_at: new Date(metadata.recordedAt),
-              position: recorded.position.toString(),
-            },
-          ]
-        : [],
-    );
-    await insertRows(manager, 'topics', TOPIC_COLUMNS, rows);
+    if (events.some(({ event }) => event.type === 'TopicDefined')) await projectTopics(manager, sentEvents(events));
   },
+  applyLogRange: (after, upTo, manager) => projectTopics(manager, logRange(after, upTo)),
 };
 
 /**
  * Stance records, their corrections and retractions, and the bitemporal versions derived from
- * them. A record no revision touches in the batch gets its first version straight away; the
- * versions of a record a revision touches are rebuilt from all its rows (one read per batch), so
- * the result does not depend on the order revisions arrive in.
+ * them, in one statement per batch. A record no revision touches in the batch gets its first
+ * version straight away; the versions of a record a revision touches are rebuilt from all its
+ * rows (one read per batch), so the result does not depend on the order revisions arrive in.
  */
+async function projectStances(manager: Queryable, events: EventRelation): Promise<void> {
+  const touched = (await manager.query(
+    `WITH batch AS MATERIALIZED (SELECT * FROM ${events.sql} WHERE e.event_type IN ('StanceRecorded', 'StanceCorrected', 'StanceRetracted')),
+          touched AS (SELECT DISTINCT (b.data->>'recordId')::uuid AS record_id FROM batch b WHERE b.event_type <> 'StanceRecorded'),
+          r AS (
+            SELECT b.event_id AS record_id, b.data->>'country' AS country, b.data->>'topicId' AS topic_id, b.data AS recorded,
+                   (b.metadata->>'recordedAt')::timestamptz AS recorded_at, b.metadata->>'recordedBy' AS recorded_by,
+                   b.stream_revision, b.global_position AS position, ${SCORE_SQL("b.data->>'stance'")} AS score,
+                   NOT EXISTS (SELECT 1 FROM touched t WHERE t.record_id = b.event_id) AS first_version
+              FROM batch b WHERE b.event_type = 'StanceRecorded'),
+          records AS (INSERT INTO stance_records (${RECORD_COLUMNS}) SELECT ${RECORD_COLUMNS} FROM r ON CONFLICT DO NOTHING),
+          revisions AS (
+            INSERT INTO stance_revisions (${REVISION_COLUMNS})
+            SELECT b.event_id, (b.data->>'recordId')::uuid, CASE b.event_type WHEN 'StanceCorrected' THEN 'corrected' ELSE 'retracted' END,
+                   CASE b.event_type WHEN 'StanceCorrected' THEN b.data->'changes' END, b.data->>'reason',
+                   (b.metadata->>'recordedAt')::timestamptz, b.metadata->>'recordedBy', b.global_position
+              FROM batch b WHERE b.event_type <> 'StanceRecorded'
+            ON CONFLICT DO NOTHING),
+          versions AS (INSERT INTO stance_versions (${names(VERSION_COLUMNS)}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING)
+     SELECT record_id::text AS "recordId" FROM touched`,
+    events.parameters,
+  )) as { recordId: string }[];
+  if (touched.length === 0) return;
+  const ids = touched.map(({ recordId }) => recordId);
+  const versions = await rebuiltVersions(manager, ids);
+  await manager.query(`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, [ids]);
+  await insertRows(manager, 'stance_versions', VERSION_COLUMNS, versions.map(versionRow));
+}
+
 export const stancesProjection: Projection = {
   name: 'stances',
   async apply(events, manager) {
-    const records: (RecordFacts & { row: object })[] = [];
-    const revisions: unknown[] = [];
-    const touched = new Set<string>();
-    for (const { event, recorded, metadata } of events) {
-      if (event.type === 'StanceRecorded') {
-        const recordedAt = new Date(metadata.recordedAt);
-        records.push({
-          recordId: recorded.eventId,
-          recorded: event.data,
-          recordedAt,
-          row: {
-            record_id: recorded.eventId,
-            country: event.data.country,
-            topic_id: event.data.topicId,
-            recorded: event.data,
-            recorded_at: recordedAt,
-            recorded_by: metadata.recordedBy,
-            stream_revision: recorded.revision.toString(),
-            position: recorded.position.toString(),
-          },
-        });
-      } else if (event.type === 'StanceCorrected' || event.type === 'StanceRetracted') {
-        touched.add(event.data.recordId);
-        revisions.push({
-          event_id: recorded.eventId,
-          record_id: event.data.recordId,
-          kind: event.type === 'StanceCorrected' ? 'corrected' : 'retracted',
-          changes: event.type === 'StanceCorrected' ? event.data.changes : null,
-          reason: event.data.reason,
-          recorded_at: new Date(metadata.recordedAt),
-          recorded_by: metadata.recordedBy,
-          position: recorded.position.toString(),
-        });
-      }
-    }
-    await insertRecordsWithFirstVersions(manager, records.map(({ recordId, recorded, row }) => ({ ...row, score: scoreOf(recorded.stance), first_version: !touched.has(recordId) })));
-    await insertRows(manager, 'stance_revisions', REVISION_COLUMNS, revisions);
-    if (touched.size > 0) {
-      const ids = [...touched];
-      const versions = await rebuiltVersions(manager, ids);
-      await manager.query(`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, [ids]);
-      await insertRows(manager, 'stance_versions', VERSION_COLUMNS, versions.map(versionRow));
-    }
+    if (events.some(({ event }) => event.type !== 'TopicDefined')) await projectStances(manager, sentEvents(events));
   },
+  applyLogRange: (after, upTo, manager) => projectStances(manager, logRange(after, upTo)),
 };
-
-/**
- * The records, and the first version of those no revision touches in the batch, from one JSON
- * array: the version's values are read from the record's `recorded` column in the statement
- * (FIRST_VERSION_COLUMNS), so the payload carries them once.
- */
-async function insertRecordsWithFirstVersions(manager: Queryable, rows: readonly object[]): Promise<void> {
-  if (rows.length === 0) return;
-  await manager.query(
-    `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD_COLUMNS}, score smallint, first_version boolean)),
-          records AS (INSERT INTO stance_records (${names(RECORD_COLUMNS)}) SELECT ${names(RECORD_COLUMNS)} FROM r ON CONFLICT DO NOTHING)
-     INSERT INTO stance_versions (${names(VERSION_COLUMNS)}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING`,
-    [JSON.stringify(rows)],
-  );
-}
 
 /** Every version of the given records, from all their rows as the tables now hold them. */
 async function rebuiltVersions(manager: Queryable, recordIds: string[]): Promise<StanceVersion[]> {

@@ -65,7 +65,10 @@ export class PostgresEventStore implements EventStore {
   private readonly pending: PendingAppend[] = [];
   private committing = false;
 
+  private readonly connectionString: string;
+
   constructor(options: PostgresEventStoreOptions) {
+    this.connectionString = options.connectionString;
     const config: PoolConfig = {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
@@ -306,6 +309,11 @@ export class PostgresEventStore implements EventStore {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Whether the log lives in the database at this URL (its tables can then be read in SQL beside the read models'). */
+  isIn(databaseUrl: string): boolean {
+    return this.connectionString === databaseUrl;
   }
 
   async close(): Promise<void> {

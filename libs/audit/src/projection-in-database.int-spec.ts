@@ -1,0 +1,94 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { PostgresEventStore } from '@stance-ledger/event-store';
+import { Projector, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
+import type { DataSource } from 'typeorm';
+import { generateHistory } from '../../../bench/generator';
+import { createMigratedDatabase } from '../../../test/support/test-database';
+import { importLog } from './export-import';
+import { ShadowReadModels } from './shadow-read-models';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Every row of every read-model table of a schema, in key order (dead letters without their time). */
+async function tables(dataSource: DataSource, schema: string) {
+  const rows = (sql: string) => dataSource.query(sql.replaceAll('{s}', schema));
+  return {
+    topics: await rows(`SELECT * FROM {s}.topics ORDER BY topic_id`),
+    records: await rows(`SELECT * FROM {s}.stance_records ORDER BY record_id`),
+    revisions: await rows(`SELECT * FROM {s}.stance_revisions ORDER BY event_id`),
+    versions: await rows(`SELECT * FROM {s}.stance_versions ORDER BY record_id, version`),
+    checkpoint: await rows(`SELECT projection, position FROM {s}.projection_checkpoints`),
+    deadLetters: await rows(`SELECT projection, position, event_id, error FROM {s}.projection_dead_letters ORDER BY position`),
+  };
+}
+
+/**
+ * A catch-up over the PostgreSQL log of the same database reads the events where they lie, in
+ * SQL; one over any other log sends them through Node. Both run the same projection SQL, and
+ * these specs hold their read models equal, row for row.
+ */
+describe('Projection of the PostgreSQL log in place', () => {
+  let url: string;
+  let dataSource: DataSource;
+  let store: PostgresEventStore;
+  const open = (schema: string) => ShadowReadModels.open(url, dataSource, schema, { fresh: true });
+
+  beforeAll(async () => {
+    ({ url, dataSource } = await createMigratedDatabase('in_database'));
+    store = new PostgresEventStore({ connectionString: url });
+    // A realistic history: corrections and retractions, out-of-order effective dates, across batches.
+    const file = join(mkdtempSync(join(tmpdir(), 'in-database-')), 'history.ndjson');
+    await generateHistory(file, 6000, 7);
+    await importLog(store, file);
+  });
+  afterAll(async () => {
+    await store.close();
+    await dataSource.destroy();
+  });
+
+  it('builds the same read models as the events sent through Node', async () => {
+    const inPlace = await open('in_place');
+    const throughNode = await open('through_node');
+    try {
+      expect(store.isIn(url)).toBe(true);
+      await inPlace.projector(store).catchUp({ maxBatchSize: 700 });
+      await new Projector(store, throughNode.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, { logInDatabase: false }).catchUp({ maxBatchSize: 700 });
+      const expected = await tables(dataSource, 'through_node');
+      expect(expected.versions.length).toBeGreaterThan(5000);
+      expect(expected.revisions.length).toBeGreaterThan(100);
+      expect(await tables(dataSource, 'in_place')).toEqual(expected);
+    } finally {
+      await inPlace.close();
+      await throughNode.close();
+    }
+  });
+
+  it('sends a range the SQL refuses through Node, which dead-letters the bad event alone', async () => {
+    const metadata = { schemaVersion: 1, recordedAt: '2026-02-01T10:00:00.000Z', recordedBy: 'spec', commandId: randomUUID(), correlationId: 'spec', causationId: randomUUID() };
+    const source = { publisher: 'AFP', title: null, url: null, publishedOn: null, quote: null, speaker: null };
+    const record = (stance: string) => ({
+      eventId: randomUUID(),
+      type: 'StanceRecorded',
+      data: { country: 'ES', topicId: 'topic-001', stance, effectiveOn: '2026-02-01', headline: `ES ${stance}`, summary: null, conditions: null, commitment: null, source },
+      metadata,
+    });
+    const poison = record('ambivalent');
+    await store.appendToStream('country-ES', [record('open'), poison, record('supports')], { expectedRevision: 'any' });
+    const inPlace = await open('in_place_poison');
+    const throughNode = await open('through_node_poison');
+    try {
+      await inPlace.projector(store).catchUp();
+      await new Projector(store, throughNode.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, { logInDatabase: false }).catchUp();
+      const inPlaceTables = await tables(dataSource, 'in_place_poison');
+      expect(inPlaceTables.deadLetters).toEqual([expect.objectContaining({ event_id: poison.eventId })]);
+      expect(inPlaceTables.records.map((row: { recorded: { headline: string } }) => row.recorded.headline)).toEqual(expect.arrayContaining(['ES open', 'ES supports']));
+      expect(inPlaceTables).toEqual(await tables(dataSource, 'through_node_poison'));
+    } finally {
+      await inPlace.close();
+      await throughNode.close();
+    }
+  });
+});
