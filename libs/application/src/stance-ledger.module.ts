@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { DecidedStates } from './shared/decided-states';
+import { APPLICATION_OPTIONS, type ApplicationOptions } from './shared/options';
 import { DefineTopicHandler } from './define-topic/define-topic.handler';
 import { DemoDataLoader } from './demo-data/demo-data.loader';
 import {
@@ -26,7 +27,11 @@ import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.quer
   imports: [CqrsModule.forRoot()],
   providers: [
     // One cache for all handlers: record, correct and retract decide on the same country streams.
-    { provide: DecidedStates, useFactory: () => new DecidedStates() },
+    {
+      provide: DecidedStates,
+      inject: [APPLICATION_OPTIONS],
+      useFactory: (options: ApplicationOptions) => new DecidedStates(options.decidedStateCacheEvents),
+    },
     DefineTopicHandler,
     RecordStanceHandler,
     CorrectStanceHandler,

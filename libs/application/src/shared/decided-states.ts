@@ -17,8 +17,12 @@ interface Entry {
   events: number;
 }
 
-/** Events held across all cached states before the least recently used streams are forgotten. */
-const DEFAULT_MAX_CACHED_EVENTS = 250_000;
+/**
+ * Events held across all cached states before the least recently used streams are forgotten:
+ * a history of a million events over 193 countries must fit, or commands spread over all of
+ * them keep evicting each other and re-reading whole streams.
+ */
+const DEFAULT_MAX_CACHED_EVENTS = 2_000_000;
 
 /**
  * The decided state of each stream this process writes, kept between commands so that a command

@@ -5,4 +5,6 @@ export interface ApplicationOptions {
   projector: 'inline' | 'off';
   /** How long a read with minPosition waits for the projection. */
   minPositionWaitMs: number;
+  /** Events of decided state commands keep in memory across streams (see DecidedStates). */
+  decidedStateCacheEvents?: number;
 }

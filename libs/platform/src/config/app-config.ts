@@ -57,6 +57,15 @@ export class AppConfig {
   @Min(0, { message: 'MIN_POSITION_WAIT_MS must be an integer between 0 and 60000' })
   @Max(60000, { message: 'MIN_POSITION_WAIT_MS must be an integer between 0 and 60000' })
   MIN_POSITION_WAIT_MS: number = 5000;
+
+  /**
+   * How many events of decided state commands keep in memory (about 125 bytes per stance
+   * record): enough for every country stream of the history, or commands re-read evicted ones.
+   */
+  @IsInt({ message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
+  @Min(0, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
+  @Max(100_000_000, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
+  DECIDED_STATE_CACHE_EVENTS: number = 2_000_000;
 }
 
 export class InvalidConfigError extends Error {

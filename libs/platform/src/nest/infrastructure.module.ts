@@ -86,6 +86,7 @@ export class InfrastructureModule {
     const applicationOptions: ApplicationOptions = {
       projector: config.PROJECTOR,
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
+      decidedStateCacheEvents: config.DECIDED_STATE_CACHE_EVENTS,
     };
     return {
       module: InfrastructureModule,
