@@ -50,10 +50,12 @@ export async function handleCommand<Command extends { type: string; data: unknow
   const { store, states, stream, decider, command, meta } = input;
   const hash = commandHash(command);
   const commandId = commandIdFor(stream, meta.idempotencyKey);
-  const firstEventId = eventIdFor(commandId, 0);
+  // Same test as commandIdFor: only a keyed command's ids are derived, and so repeatable.
+  const keyed = Boolean(meta.idempotencyKey);
+  const firstEventId = keyed ? eventIdFor(commandId, 0) : undefined;
   return states.exclusive(stream, async () => {
     // Only a keyed command can have been sent before: an unkeyed one has a fresh, random id.
-    if (meta.idempotencyKey) {
+    if (firstEventId) {
       const previous = await store.findEvent(stream, firstEventId);
       if (previous) return replayOf(stream, previous, hash);
     }
@@ -85,11 +87,11 @@ export async function handleCommand<Command extends { type: string; data: unknow
         };
         const chained = { ...metadata, previousHash, hash: eventHash(previousHash, { type: event.type, data: event.data, metadata: { ...metadata } }) };
         previousHash = chained.hash;
-        return { eventId: eventIdFor(commandId, index), type: event.type, data: event.data, metadata: chained };
+        return { eventId: index === 0 && firstEventId ? firstEventId : eventIdFor(commandId, index, keyed), type: event.type, data: event.data, metadata: chained };
       });
       try {
         const result = await store.appendToStream(stream, toAppend, { expectedRevision: known.revision ?? 'no_stream' });
-        if (result.alreadyAppended) {
+        if (result.alreadyAppended && firstEventId) {
           // Another process appended the same keyed command first.
           const previous = await store.findEvent(stream, firstEventId);
           if (previous) return replayOf(stream, previous, hash);
