@@ -21,26 +21,30 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION event_store.append_batch(p_appends jsonb)
       RETURNS TABLE (o_append int, o_status text, o_current bigint, o_event_id uuid, o_revision bigint, o_position bigint)
-      LANGUAGE plpgsql AS $fn$
+      LANGUAGE plpgsql
+      -- Planned once per connection: re-planning these statements on every call cost more than running them.
+      SET plan_cache_mode = force_generic_plan
+      AS $fn$
       DECLARE
         v_streams text[];
+        v_appends int;
+        v_ids uuid[];
         v_status text[];
         v_current bigint[];
-        v_ids uuid[];
         v_total bigint;
         v_first bigint;
       BEGIN
-        SELECT array_agg(t.a->>'stream' ORDER BY t.a->>'stream') INTO v_streams FROM jsonb_array_elements(p_appends) AS t(a);
-        IF cardinality(v_streams) <> (SELECT count(DISTINCT s) FROM unnest(v_streams) AS s) THEN
+        -- Event ids and streams are looked up through their indexes with arrays: the planner
+        -- cannot size a JSON array and would otherwise scan the tables.
+        SELECT (SELECT array_agg(DISTINCT t.a->>'stream' ORDER BY t.a->>'stream') FROM jsonb_array_elements(p_appends) AS t(a)),
+               jsonb_array_length(p_appends),
+               (SELECT array_agg((e->>'eventId')::uuid) FROM jsonb_array_elements(p_appends) AS t(a), jsonb_array_elements(t.a->'events') AS e)
+          INTO v_streams, v_appends, v_ids;
+        IF cardinality(v_streams) <> v_appends THEN
           RAISE EXCEPTION USING ERRCODE = 'SL003', MESSAGE = 'a group holds two appends to one stream';
         END IF;
         INSERT INTO event_store.streams (stream_id, revision) SELECT s, -1 FROM unnest(v_streams) AS s ON CONFLICT DO NOTHING;
-        PERFORM 1 FROM event_store.streams s WHERE s.stream_id = ANY (v_streams) ORDER BY s.stream_id FOR UPDATE;
 
-        -- Event ids and streams are looked up through their indexes with arrays: the planner
-        -- cannot size a JSON array and would otherwise scan the tables.
-        SELECT array_agg((e->>'eventId')::uuid) INTO v_ids
-          FROM jsonb_array_elements(p_appends) AS t(a), jsonb_array_elements(t.a->'events') AS e;
         SELECT array_agg(c.status ORDER BY c.ord), array_agg(c.current ORDER BY c.ord),
                coalesce(sum(c.n) FILTER (WHERE c.status = 'appended'), 0)
           INTO v_status, v_current, v_total
@@ -59,7 +63,8 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
                      ELSE 'appended'
                    END AS status
               FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
-              JOIN (SELECT s.stream_id, s.revision FROM event_store.streams s WHERE s.stream_id = ANY (v_streams)) s
+              -- The group's streams, locked in name order: see the ordering argument above.
+              JOIN (SELECT s.stream_id, s.revision FROM event_store.streams s WHERE s.stream_id = ANY (v_streams) ORDER BY s.stream_id FOR UPDATE) s
                 ON s.stream_id = t.a->>'stream'
               CROSS JOIN LATERAL (
                 SELECT count(ev.event_id) AS existing, count(ev.event_id) FILTER (WHERE ev.stream_id = t.a->>'stream') AS existing_here
@@ -77,12 +82,14 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
           IF v_total > 1 THEN
             PERFORM setval('event_store.global_position_seq', v_first + v_total - 1);
           END IF;
-          INSERT INTO event_store.events (global_position, stream_id, stream_revision, event_id, event_type, data, metadata)
-          SELECT v_first - 1 + row_number() OVER (ORDER BY t.ord, x.n), t.a->>'stream', v_current[t.ord] + x.n,
-                 (x.e->>'eventId')::uuid, x.e->>'type', x.e->'data', x.e->'metadata'
-            FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord),
-                 jsonb_array_elements(t.a->'events') WITH ORDINALITY AS x(e, n)
-           WHERE v_status[t.ord] = 'appended';
+          WITH inserted AS (
+            INSERT INTO event_store.events (global_position, stream_id, stream_revision, event_id, event_type, data, metadata)
+            SELECT v_first - 1 + row_number() OVER (ORDER BY t.ord, x.n), t.a->>'stream', v_current[t.ord] + x.n,
+                   (x.e->>'eventId')::uuid, x.e->>'type', x.e->'data', x.e->'metadata'
+              FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord),
+                   jsonb_array_elements(t.a->'events') WITH ORDINALITY AS x(e, n)
+             WHERE v_status[t.ord] = 'appended'
+          )
           UPDATE event_store.streams s SET revision = v_current[t.ord] + jsonb_array_length(t.a->'events')
             FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS t(a, ord)
            WHERE v_status[t.ord] = 'appended' AND s.stream_id = ANY (v_streams) AND s.stream_id = t.a->>'stream';
