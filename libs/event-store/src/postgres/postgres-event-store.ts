@@ -30,6 +30,9 @@ const EVENT_COLUMNS = `e.global_position::text, e.stream_id, e.stream_revision::
 
 const DEFAULT_READ_BATCH = 1000;
 
+/** Groups committing at once. */
+const GROUPS_IN_FLIGHT = 2;
+
 /** Appends of one group commit at most: bounds the statement while keeping the flushes few. */
 const MAX_GROUP_SIZE = 256;
 
@@ -63,7 +66,8 @@ export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
   private readonly pending: PendingAppend[] = [];
-  private committing = false;
+  private groupsInFlight = 0;
+  private readonly streamsInFlight = new Set<string>();
 
   private readonly connectionString: string;
 
@@ -97,22 +101,37 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /**
+   * Two groups may be in flight: while one waits for its commit, the next checks its streams.
+   * They never share a stream, so a stream's appends still commit in arrival order.
+   */
   private async commitPending(): Promise<void> {
-    if (this.committing) return;
-    this.committing = true;
+    if (this.groupsInFlight >= GROUPS_IN_FLIGHT) return;
+    const group = this.nextGroup();
+    if (group.length === 0) return;
+    this.groupsInFlight += 1;
+    for (const append of group) this.streamsInFlight.add(append.stream);
     try {
-      while (this.pending.length > 0) await this.commitGroup(this.nextGroup());
+      await this.commitGroup(group);
     } finally {
-      this.committing = false;
+      for (const append of group) this.streamsInFlight.delete(append.stream);
+      this.groupsInFlight -= 1;
+      void this.commitPending();
     }
+    void this.commitPending();
   }
 
-  /** The longest run of waiting appends, in arrival order, with no stream twice: a stream's appends commit in turn. */
+  /**
+   * The longest run of waiting appends, in arrival order, with no stream twice and none of a
+   * group in flight: a stream's appends commit in turn.
+   */
   private nextGroup(): PendingAppend[] {
     const streams = new Set<string>();
     let size = 0;
-    while (size < this.pending.length && size < MAX_GROUP_SIZE && !streams.has(this.pending[size].stream)) {
-      streams.add(this.pending[size].stream);
+    while (size < this.pending.length && size < MAX_GROUP_SIZE) {
+      const { stream } = this.pending[size];
+      if (streams.has(stream) || this.streamsInFlight.has(stream)) break;
+      streams.add(stream);
       size += 1;
     }
     return this.pending.splice(0, size);
