@@ -2,21 +2,7 @@
  * Rebuilds the read models from the log in a process of its own, so that its peak RSS is the
  * replay's alone. Args: databaseUrl, untilPosition ('all' swaps the result in as the live read models).
  */
-import { spawnSync } from 'node:child_process';
-
-/**
- * The replay holds a few batches at a time. Left unbounded on a machine with free memory, V8
- * grows its heap rather than collect, and the peak RSS then measures that choice, not the
- * replay: the replay runs in a process with a bounded old generation (it would fail, not slow
- * down, if its working set grew with the history).
- */
-const HEAP_LIMIT = '--max-old-space-size=128';
-
 async function main(): Promise<void> {
-  if (!process.execArgv.some((flag) => flag.startsWith('--max-old-space-size'))) {
-    const run = spawnSync(process.execPath, [HEAP_LIMIT, ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
-    process.exit(run.status ?? 1);
-  }
   await import('reflect-metadata');
   const { buildSnapshot, replay } = await import('@stance-ledger/audit');
   const { PostgresEventStore } = await import('@stance-ledger/event-store');
