@@ -20,12 +20,9 @@ export function memberStates(): string[] {
  * payloads of realistic size. Written as an export file (valid hash chains), ready to import.
  */
 export async function generateHistory(file: string, events: number, seed = 42): Promise<{ events: number; streams: number }> {
-  let rng = prand.xoroshiro128plus(seed);
-  const int = (min: number, max: number) => {
-    const [value, next] = prand.uniformIntDistribution(min, max, rng);
-    rng = next;
-    return value;
-  };
+  // The generator is advanced in place (the same sequence as the pure API, without a copy per draw).
+  const rng = prand.xoroshiro128plus(seed);
+  const int = (min: number, max: number) => prand.unsafeUniformIntDistribution(min, max, rng);
   const text = (words: number) => Array.from({ length: words }, () => WORDS[int(0, WORDS.length - 1)]).join(' ');
   const states = memberStates();
   const topics = Array.from({ length: 200 }, (_, n) => `topic-${String(n).padStart(3, '0')}`);

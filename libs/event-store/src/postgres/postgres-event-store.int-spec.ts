@@ -30,6 +30,49 @@ describe('PostgresEventStore: import pages', () => {
   });
 });
 
+describe('PostgresEventStore: atomic import', () => {
+  const line = (stream: string, revision: number) =>
+    JSON.stringify({ position: '9', stream, revision: String(revision), eventId: randomUUID(), type: 'SomethingHappened', data: { revision }, metadata: {} });
+  async function* pagesOf(...pages: string[][]) {
+    yield* pages;
+  }
+
+  it('imports pages in one transaction, each stream at the revisions it states, positions in page order', async () => {
+    const { url, dataSource } = await createMigratedDatabase('atomic_import');
+    await dataSource.destroy();
+    const store = new PostgresEventStore({ connectionString: url });
+    try {
+      const imported = await store.importAtomically(pagesOf([line('a', 0), line('b', 0)], [line('a', 1), line('a', 2)]), async () => true);
+      expect(imported).toBe(4);
+      expect((await store.readAll()).map((e) => [e.stream, e.revision, e.position])).toEqual([
+        ['a', 0n, 1n],
+        ['b', 0n, 2n],
+        ['a', 1n, 3n],
+        ['a', 2n, 4n],
+      ]);
+      // The streams' revisions are recorded: appends go on from them.
+      await expect(store.appendToStream('a', [{ eventId: randomUUID(), type: 'X', data: {}, metadata: {} }], { expectedRevision: 2n })).resolves.toMatchObject({ nextExpectedRevision: 3n });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps nothing when an event is not the next of its stream, or when the caller says no', async () => {
+    const { url, dataSource } = await createMigratedDatabase('atomic_import_refused');
+    await dataSource.destroy();
+    const store = new PostgresEventStore({ connectionString: url });
+    try {
+      await expect(store.importAtomically(pagesOf([line('a', 0), line('b', 0)], [line('a', 2)]), async () => true)).rejects.toMatchObject({ stream: 'a', actual: 0n });
+      expect(await store.headPosition()).toBe(0n);
+      expect(await store.importAtomically(pagesOf([line('a', 0)]), async () => false)).toBe(0);
+      expect(await store.headPosition()).toBe(0n);
+      expect(await store.readStream('a')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('PostgresEventStore: group commit', () => {
   let url: string;
   let store: PostgresEventStore;
