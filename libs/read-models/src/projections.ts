@@ -88,7 +88,9 @@ async function projectTopics(manager: Queryable, events: EventRelation): Promise
 export const topicsProjection: Projection = {
   name: 'topics',
   async apply(events, manager) {
-    if (events.some(({ event }) => event.type === 'TopicDefined')) await projectTopics(manager, sentEvents(events));
+    // Only the events this projection reads are sent: each event of a batch travels once.
+    const topics = events.filter(({ event }) => event.type === 'TopicDefined');
+    if (topics.length > 0) await projectTopics(manager, sentEvents(topics));
   },
   applyLogRange: (after, upTo, manager) => projectTopics(manager, logRange(after, upTo)),
 };
@@ -131,7 +133,8 @@ async function projectStances(manager: Queryable, events: EventRelation): Promis
 export const stancesProjection: Projection = {
   name: 'stances',
   async apply(events, manager) {
-    if (events.some(({ event }) => event.type !== 'TopicDefined')) await projectStances(manager, sentEvents(events));
+    const stances = events.filter(({ event }) => event.type !== 'TopicDefined');
+    if (stances.length > 0) await projectStances(manager, sentEvents(stances));
   },
   applyLogRange: (after, upTo, manager) => projectStances(manager, logRange(after, upTo)),
 };
