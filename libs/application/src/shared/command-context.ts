@@ -33,11 +33,7 @@ export function commandIdFor(stream: string, idempotencyKey: string | undefined)
   return idempotencyKey ? uuidv5(`${stream}\n${idempotencyKey}`, IDEMPOTENCY_NAMESPACE) : randomUUID();
 }
 
-/**
- * The id of the n-th event a command produces: derived from a keyed command's id, so that a retry
- * carries the same ids; random for an unkeyed command, which nothing can retry (and a name-based
- * id costs a SHA-1 per event).
- */
-export function eventIdFor(commandId: string, index: number, keyed = true): string {
-  return keyed ? uuidv5(`${commandId}/${index}`, IDEMPOTENCY_NAMESPACE) : randomUUID();
+/** The id of the n-th event a keyed command produces: stable across retries of the same command. */
+export function eventIdFor(commandId: string, index: number): string {
+  return uuidv5(`${commandId}/${index}`, IDEMPOTENCY_NAMESPACE);
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CURRENT_SCHEMA_VERSIONS, type Decider, type EventMetadata, type StanceLedgerEvent } from '@stance-ledger/domain';
 import {
   type EventStore,
@@ -87,7 +87,8 @@ export async function handleCommand<Command extends { type: string; data: unknow
         };
         const chained = { ...metadata, previousHash, hash: eventHash(previousHash, { type: event.type, data: event.data, metadata: { ...metadata } }) };
         previousHash = chained.hash;
-        return { eventId: index === 0 && firstEventId ? firstEventId : eventIdFor(commandId, index, keyed), type: event.type, data: event.data, metadata: chained };
+        // An unkeyed command cannot be retried: a random id spares a SHA-1 per event.
+        return { eventId: keyed ? eventIdFor(commandId, index) : randomUUID(), type: event.type, data: event.data, metadata: chained };
       });
       try {
         const result = await store.appendToStream(stream, toAppend, { expectedRevision: known.revision ?? 'no_stream' });
