@@ -6,6 +6,7 @@ import { AnalysisController } from './analysis/analysis.controller';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { AnswerCache } from './http/answer-cache';
+import { ReadModelChanges } from './http/read-model-changes';
 import { CountryCodePipe } from './stances/country-code.pipe';
 import { StancesController } from './stances/stances.controller';
 import { TopicsController } from './topics/topics.controller';
@@ -17,7 +18,7 @@ export class AppModule {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, TopicsController, StancesController, AnalysisController, AuditController],
-      providers: [CountryCodePipe, AnswerCache],
+      providers: [CountryCodePipe, AnswerCache, ReadModelChanges],
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { EventStore, LogPosition } from '@stance-ledger/event-store';
-import { readCheckpoint } from '@stance-ledger/read-models';
+import { READ_MODELS_CHANGED_CHANNEL, readCheckpoint } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { assertSchemaName, READ_MODEL_TABLES, ShadowReadModels } from './shadow-read-models';
 
@@ -47,6 +47,8 @@ export async function replay(input: {
         await manager.query(`ALTER TABLE public.${table} SET SCHEMA ${REPLACED}`);
         await manager.query(`ALTER TABLE ${NEXT}.${table} SET SCHEMA public`);
       }
+      // Readers keeping answers read from the old tables learn of the swap on commit.
+      await manager.query(`SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', 'tables swapped')`);
       return caughtUp;
     });
     return { position: switchedAt.toString(), events };

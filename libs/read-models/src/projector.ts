@@ -12,6 +12,14 @@ import type { ProjectableEvent, Projection, Queryable } from './projections';
 
 export const READ_MODELS_CHECKPOINT = 'read-models';
 
+/**
+ * The channel on which every change of the read models is announced (PostgreSQL NOTIFY, sent
+ * on commit of the change): a checkpoint moving, and a replay swapping in rebuilt tables. A
+ * reader that keeps answers (the API's answer cache) listens to it instead of asking the
+ * database, for every request, whether anything changed.
+ */
+export const READ_MODELS_CHANGED_CHANNEL = 'stance_ledger_read_models_changed';
+
 /** (type, schema version) of every event as the projections read it, in SQL: the others need upcasting in Node. */
 const CURRENT_VERSION_PAIRS = Object.entries(CURRENT_SCHEMA_VERSIONS)
   .map(([type, version]) => `('${type}', '${version}')`)
@@ -140,9 +148,14 @@ export class Projector {
   }
 
   private async saveCheckpoint(manager: { query: (sql: string, parameters?: unknown[]) => Promise<unknown> }, position: LogPosition) {
+    // Announced in the same statement; PostgreSQL delivers it only if the transaction commits.
     await manager.query(
-      `INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      `WITH saved AS (
+         INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+         RETURNING position
+       )
+       SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', position::text) FROM saved`,
       [this.checkpointName, position.toString()],
     );
   }

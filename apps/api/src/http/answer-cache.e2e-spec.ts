@@ -1,6 +1,10 @@
+import { EVENT_STORE } from '@stance-ledger/application';
+import { replay } from '@stance-ledger/audit';
+import { READ_MODELS_CHANGED_CHANNEL } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { ReadModelChanges } from './read-model-changes';
 
 /** Answers are kept between identical reads only while they are provably the same answer. */
 describe('Answers kept between identical reads', () => {
@@ -65,7 +69,20 @@ describe('Answers kept between identical reads', () => {
     expect(earlierShifts.shifts).toEqual([expect.objectContaining({ country: 'ES', to: expect.objectContaining({ stance: 'open' }) })]);
   });
 
-  it('reads again when tables are swapped in at the same checkpoint, as a replay does', async () => {
+  it('learns of the tables a replay swaps in', async () => {
+    const changes = t.app.get(ReadModelChanges);
+    const dataSource = t.app.get(DataSource);
+    const tables = async () => (await dataSource.query(`SELECT 'stance_versions'::regclass::oid::text AS oid`))[0].oid as string;
+    for (let attempt = 0; attempt < 100 && changes.current() === undefined; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(changes.current()?.tables).toBe(await tables());
+    const { position } = await replay({ store: t.app.get(EVENT_STORE), dataSource, databaseUrl: t.databaseUrl });
+    const swapped = await tables();
+    for (let attempt = 0; attempt < 100 && changes.current()?.tables !== swapped; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(changes.current()?.tables).toBe(swapped);
+    expect((await stances({})).body.position).toBe(position);
+  });
+
+  it('reads again when tables are swapped in at the same checkpoint, as a replay does (announcing it)', async () => {
     const before = await stances({});
     const dataSource = t.app.get(DataSource);
     await dataSource.transaction(async (manager) => {
@@ -74,10 +91,74 @@ describe('Answers kept between identical reads', () => {
       await manager.query(`UPDATE stance_versions_next SET headline = 'Rebuilt by newer code'`);
       await manager.query(`ALTER TABLE stance_versions RENAME TO stance_versions_replaced`);
       await manager.query(`ALTER TABLE stance_versions_next RENAME TO stance_versions`);
+      await manager.query(`SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', 'tables swapped')`);
     });
     const after = await stances({});
     expect(after.body.position).toBe(before.body.position);
     expect(after.body.stances).toEqual([expect.objectContaining({ stance: 'supports', headline: 'Rebuilt by newer code' })]);
+  });
+
+  it("answers another process's change once it is announced, with no minPosition asked", async () => {
+    // A second API on the same database with no projector of its own: only the announcements
+    // tell it that the read models moved.
+    const other = await startTestApp({ databaseUrl: t.databaseUrl, env: { PROJECTOR: 'off' }, now: '2026-01-09T14:00:00Z' });
+    try {
+      const listening = other.app.get(ReadModelChanges);
+      for (let attempt = 0; attempt < 100 && listening.current() === undefined; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(listening.current()).toBeDefined();
+      const cached = (await other.http().get('/countries/ES/stances').query({ on: '2026-01-10' }).expect(200)).body;
+      await other.http().get('/countries/ES/stances').query({ on: '2026-01-10' }).expect(200);
+      t.clock.set('2026-01-09T13:30:00Z');
+      const { body: receipt } = await t.http()
+        .post('/countries/ES/stances')
+        .send({ ...spainOpensDoor, stance: 'skeptical', effectiveOn: '2026-01-09', headline: 'Spain steps back' })
+        .expect(201);
+      await stances({ minPosition: receipt.position });
+      let answer = cached;
+      for (let attempt = 0; attempt < 100 && answer.position !== receipt.position; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        answer = (await other.http().get('/countries/ES/stances').query({ on: '2026-01-10' }).expect(200)).body;
+      }
+      expect(answer.position).toBe(receipt.position);
+      expect(answer.stances).toEqual([expect.objectContaining({ stance: 'skeptical', eventId: receipt.eventId })]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('stays right while it cannot hear the announcements, and hears them again', async () => {
+    await stances({});
+    const dataSource = t.app.get(DataSource);
+    const [{ terminated }] = await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity WHERE application_name = 'stance-ledger-read-model-changes' AND datname = current_database()`,
+    );
+    expect(terminated).toBeGreaterThan(0);
+    const changes = t.app.get(ReadModelChanges);
+    for (let attempt = 0; attempt < 100 && changes.current() !== undefined; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(changes.current()).toBeUndefined();
+    // Tables swapped in with no announcement (as if while the connection was down) show at once.
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`CREATE TABLE stance_versions_unannounced (LIKE stance_versions INCLUDING ALL)`);
+      await manager.query(`INSERT INTO stance_versions_unannounced SELECT * FROM stance_versions`);
+      await manager.query(`UPDATE stance_versions_unannounced SET headline = 'Changed unannounced'`);
+      await manager.query(`ALTER TABLE stance_versions RENAME TO stance_versions_before_unannounced`);
+      await manager.query(`ALTER TABLE stance_versions_unannounced RENAME TO stance_versions`);
+    });
+    const { body } = await stances({});
+    expect(body.stances).toEqual([expect.objectContaining({ headline: 'Changed unannounced' })]);
+    // Listening again within a second or so: a new record still shows at once.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    t.clock.set('2026-01-09T15:00:00Z');
+    const { body: receipt } = await t.http()
+      .post('/countries/ES/stances')
+      .send({ ...spainOpensDoor, stance: 'supports', effectiveOn: '2026-01-09', headline: 'Spain back in' })
+      .expect(201);
+    const after = await stances({ minPosition: receipt.position });
+    expect(after.body.stances).toEqual([expect.objectContaining({ stance: 'supports', eventId: receipt.eventId })]);
+    const [{ listening }] = await dataSource.query(
+      `SELECT count(*)::int AS listening FROM pg_stat_activity WHERE application_name = 'stance-ledger-read-model-changes' AND datname = current_database()`,
+    );
+    expect(listening).toBeGreaterThan(0);
   });
 
   it('keeps CSV and unknown topics out of it', async () => {

@@ -20,6 +20,11 @@ export class ProjectionProgress {
     @Inject(APPLICATION_OPTIONS) private readonly options: ApplicationOptions,
   ) {}
 
+  /** The latest checkpoint this process has seen, from its own projector or by asking. */
+  get position(): bigint {
+    return this.known;
+  }
+
   advance(position: bigint): void {
     if (position <= this.known) return;
     this.known = position;
