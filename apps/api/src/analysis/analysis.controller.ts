@@ -52,7 +52,7 @@ export class AnalysisController {
         countries.map((row) => [topicId, asOf.on, knownAt, position, row.country, row.countryName, row.stance, row.score, row.effectiveOn, row.headline, row.conditions, row.commitment, row.source.publisher, row.source.quote, row.eventId, row.corrected]),
       );
     }
-    const { position, json } = await this.answers.answer(`matrix ${id} ${asOf.on}`, asOf, async () => {
+    const { position, body } = await this.answers.answer(`matrix ${id} ${asOf.on}`, asOf, async () => {
       const { position, value, countries } = await read();
       const counts = Object.fromEntries(STANCES.map((stance) => [stance, value.filter((view) => view.stance === stance).length]));
       return { position, json: `"countries":${JSON.stringify(countries)},"counts":${JSON.stringify(counts)}` };
@@ -65,7 +65,7 @@ export class AnalysisController {
         ['knownAt', knownAt],
         ['position', position.toString()],
       ],
-      json,
+      body,
     );
   }
 
@@ -119,7 +119,7 @@ export class AnalysisController {
       );
     }
     const key = `timeline ${country} ${query.topicId} ${query.from ?? ''} ${query.to ?? ''} ${options.includeRetracted}`;
-    const { position, json } = await this.answers.answer(key, options, async () => {
+    const { position, body } = await this.answers.answer(key, options, async () => {
       const { position, entries } = await read();
       return { position, json: `"entries":${JSON.stringify(entries)}` };
     });
@@ -133,7 +133,7 @@ export class AnalysisController {
         ['knownAt', knownAt.toISOString()],
         ['position', position.toString()],
       ],
-      json,
+      body,
     );
   }
 
@@ -176,7 +176,7 @@ export class AnalysisController {
         shifts.map((shift) => [topicId, query.from, query.to, knownAt.toISOString(), position, shift.country, shift.countryName, shift.from?.stance, shift.to?.stance, shift.direction, shift.events.map((event) => event.eventId).join(' ')]),
       );
     }
-    const { position, json } = await this.answers.answer(`shifts ${id} ${query.from} ${query.to}`, options, async () => {
+    const { position, body } = await this.answers.answer(`shifts ${id} ${query.from} ${query.to}`, options, async () => {
       const { position, shifts } = await read();
       return { position, json: `"shifts":${JSON.stringify(shifts)}` };
     });
@@ -189,7 +189,7 @@ export class AnalysisController {
         ['knownAt', knownAt.toISOString()],
         ['position', position.toString()],
       ],
-      json,
+      body,
     );
   }
 }

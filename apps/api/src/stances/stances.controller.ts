@@ -128,7 +128,7 @@ export class StancesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const asOf = asOfOf(query, this.clock);
-    const { position, json } = await this.answers.answer(`stances ${country} ${asOf.on}`, asOf, async () => {
+    const { position, body } = await this.answers.answer(`stances ${country} ${asOf.on}`, asOf, async () => {
       const { position, value } = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf));
       return { position, json: `"stances":${JSON.stringify(value.map(stanceBody))}` };
     });
@@ -141,7 +141,7 @@ export class StancesController {
         ['knownAt', asOf.knownAt.toISOString()],
         ['position', position.toString()],
       ],
-      json,
+      body,
     );
   }
 
