@@ -23,9 +23,13 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/** Starts the API on `databaseUrl` in its own process; resolves once it listens. */
+/**
+ * Starts the API on `databaseUrl` in its own process; resolves once it listens. With
+ * BENCH_CHILD_PROF=<dir>, the child writes a V8 CPU profile there when it stops.
+ */
 export async function startApi(databaseUrl: string, script = join(ROOT, 'bench/api-child.ts'), args: string[] = []): Promise<RunningApi> {
-  const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, databaseUrl, ...args], {
+  const profile = process.env.BENCH_CHILD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_PROF}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, databaseUrl, ...args], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'inherit'],
