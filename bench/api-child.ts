@@ -7,12 +7,13 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { type InfrastructureOptions, validateConfig } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../apps/api/src/app.module';
 import { createApp } from '../apps/api/src/create-app';
 import { ErrorFilter } from '../apps/api/src/http/error.filter';
+import { MemoizedValidationPipe } from '../apps/api/src/http/memoized-validation.pipe';
 import { validationExceptionFactory } from '../apps/api/src/http/request-validation';
 
 /** The service as createApp builds it, on Express instead of Fastify (no OpenAPI page). */
@@ -21,7 +22,7 @@ async function createExpressApp(options: InfrastructureOptions): Promise<INestAp
   const { ExpressAdapter } = require('@nestjs/platform-express') as { ExpressAdapter: new () => never };
   const app = await NestFactory.create(AppModule.forRoot(options), new ExpressAdapter(), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }));
+  app.useGlobalPipes(new MemoizedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }));
   app.useGlobalFilters(new ErrorFilter());
   return app;
 }

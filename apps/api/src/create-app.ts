@@ -1,4 +1,3 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -6,6 +5,7 @@ import type { InfrastructureOptions } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/error.filter';
+import { MemoizedValidationPipe } from './http/memoized-validation.pipe';
 import { validationExceptionFactory } from './http/request-validation';
 
 /** The HTTP service, configured the same way for `npm start` and for the end-to-end tests. */
@@ -17,7 +17,7 @@ export async function createApp(options: InfrastructureOptions): Promise<NestFas
   );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
-    new ValidationPipe({
+    new MemoizedValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
