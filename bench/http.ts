@@ -1,6 +1,8 @@
 /**
  * HTTP measures of the service on an existing database: the app runs in a child process
- * (bench/api-child.ts) and autocannon here, so neither steals the other's event loop.
+ * (bench/api-child.ts) and the load here, so neither steals the other's event loop. Saturation
+ * is autocannon's (32 or 16 connections, each sending as soon as its answer arrives); fixed
+ * rates are evenly spaced requests (bench/paced-load.ts).
  * Standalone: node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/http.ts DATABASE_URL [seconds]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { memberStates } from './generator';
+import { pacedLoadInChild } from './paced-load';
 
 const ROOT = join(__dirname, '..');
 
@@ -72,7 +75,7 @@ export const APPEND_TOPIC = 'topic-199';
 
 const failures = (result: autocannon.Result) => result.non2xx + result.errors + result.timeouts;
 
-/** Saturation with `connections` in flight, then fixed rates (autocannon's overallRate). */
+/** Saturation with 32 connections in flight, then fixed rates, evenly spaced. */
 export async function measureQueries(base: string, seconds: number, log: (line: string) => void, requireRows = true): Promise<HttpRow[]> {
   const rows: HttpRow[] = [];
   for (const { label, path, rates, rows: count } of QUERY_ENDPOINTS) {
@@ -85,9 +88,9 @@ export async function measureQueries(base: string, seconds: number, log: (line: 
     const atRates: string[] = [];
     let errors = failures(saturated);
     for (const rate of rates) {
-      const paced = await autocannon({ url: `${base}${path}`, connections: 32, duration: seconds, overallRate: rate });
-      errors += failures(paced);
-      atRates.push(`at ${rate}/s: p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms`);
+      const paced = await pacedLoadInChild(base, { paths: [path] }, rate, seconds);
+      errors += paced.failures;
+      atRates.push(`at ${rate}/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
     }
     const paced = atRates.map((line) => `${line}; `).join('');
     log(`ours, ${label} (${count(body)} rows): ${Math.round(saturated.requests.average)} req/s, p99 ${saturated.latency.p99} ms; ${paced}${errors} non-2xx/errors`);
@@ -105,12 +108,11 @@ export async function measureAppends(base: string, seconds: number, topicId: str
   const states = memberStates();
   let postNumber = 0;
   const body = JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
-  const post = (rate?: number) =>
+  const post = () =>
     autocannon({
       url: base,
       connections: 16,
       duration: seconds,
-      ...(rate ? { overallRate: rate } : {}),
       requests: [
         {
           method: 'POST',
@@ -134,9 +136,9 @@ export async function measureAppends(base: string, seconds: number, topicId: str
   );
   log(`ours, first append on each of ${states.length} states (cold streams): ${((performance.now() - warmStarted) / 1000).toFixed(1)} s`);
   const posted = await post();
-  const paced = await post(1000);
-  const errors = failures(posted) + failures(paced);
-  const note = `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; at 1000/s: p50 ${paced.latency.p50} ms, p99 ${paced.latency.p99} ms; ${errors} non-2xx/errors`;
+  const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body }, 1000, seconds);
+  const errors = failures(posted) + paced.failures;
+  const note = `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; at 1000/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errors} non-2xx/errors`;
   log(`ours, HTTP command appends: ${Math.round(posted.requests.average)} req/s; ${note}`);
   return { measure: 'HTTP command appends (req/s at saturation)', ours: Math.round(posted.requests.average).toLocaleString('en'), note };
 }
