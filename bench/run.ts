@@ -123,7 +123,9 @@ async function main(): Promise<void> {
     // The peer: Emmett on its own database, through a pool we also read its log back with.
     const emmettUrl = await database('bench_emmett');
     const emmett = await import('@event-driven-io/emmett-postgresql');
-    const emmettPool = dumbo({ connectionString: emmettUrl });
+    // As many connections as appends in flight, as the raw limit has (dumbo's own pool holds 10).
+    const emmettConnections = new Pool({ connectionString: emmettUrl, max: 16 });
+    const emmettPool = dumbo({ connectionString: emmettUrl, pool: emmettConnections });
     const peer = emmett.getPostgreSQLEventStore(emmettUrl, { connectionOptions: { dumbo: emmettPool } });
     await peer.schema.migrate();
     const versions = new Map<string, bigint>();
@@ -191,6 +193,7 @@ async function main(): Promise<void> {
     }, 1);
     await peer.close();
     await emmettPool.close();
+    await emmettConnections.end().catch(() => undefined);
 
     rows.push({ measure: 'command appends, 1 in flight (commands/s)', ours: spread(ours1.perSecond), raw: spread(raw1.perSecond), peer: spread(peer1.perSecond), ratio: `${fmt(median(ours1.perSecond) / median(raw1.perSecond))}× raw, ${fmt(median(ours1.perSecond) / median(peer1.perSecond))}× peer` });
     rows.push({ measure: 'command appends, 1 in flight: p50 / p99 (ms)', ours: `${fmt(median(ours1.p50))} / ${fmt(median(ours1.p99))}`, raw: `${fmt(median(raw1.p50))} / ${fmt(median(raw1.p99))}`, peer: `${fmt(median(peer1.p50))} / ${fmt(median(peer1.p99))}` });
