@@ -1,6 +1,6 @@
 import { EVENT_STORE } from '@stance-ledger/application';
 import { replay } from '@stance-ledger/audit';
-import { READ_MODELS_CHANGED_CHANNEL } from '@stance-ledger/read-models';
+import { READ_MODELS_CHANGED_CHANNEL, StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
@@ -158,6 +158,29 @@ describe('Answers kept between identical reads', () => {
       .expect(201);
     const after = await stances({ minPosition: receipt.position });
     expect(after.body.stances).toEqual([expect.objectContaining({ stance: 'supports', eventId: receipt.eventId })]);
+  });
+
+  it('listens again after losing its connection while a read of the state failed', async () => {
+    const changes = t.app.get(ReadModelChanges);
+    const dataSource = t.app.get(DataSource);
+    await eventually(() => changes.current() !== undefined);
+    // The read an announcement starts hangs until the listening connection is gone, then fails:
+    // as when the database goes away under both.
+    let failRead: (error: Error) => void = () => undefined;
+    const read = jest.spyOn(t.app.get(StanceQueries), 'freshness').mockImplementationOnce(() => new Promise((_, reject) => (failRead = reject)));
+    try {
+      await dataSource.query(`SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', 'test')`);
+      await eventually(() => read.mock.calls.length > 0);
+      await dataSource.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stance-ledger-read-model-changes' AND datname = current_database()`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      failRead(new Error('the database went away'));
+    } finally {
+      read.mockRestore();
+    }
+    await eventually(() => changes.current() !== undefined);
+    expect(changes.current()?.tables).toBe((await dataSource.query(`SELECT 'stance_versions'::regclass::oid::text AS oid`))[0].oid);
   });
 
   it('keeps CSV and unknown topics out of it', async () => {

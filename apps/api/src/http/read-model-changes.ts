@@ -26,7 +26,10 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
   private announcements = 0;
   private reading = false;
   private stopped = false;
-  private retry?: NodeJS.Timeout;
+  /** The next attempt to listen, after a lost connection. */
+  private reconnect?: NodeJS.Timeout;
+  /** The next attempt to read the state, after a failed read. */
+  private reread?: NodeJS.Timeout;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -39,7 +42,8 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.retry);
+    clearTimeout(this.reconnect);
+    clearTimeout(this.reread);
     const client = this.client;
     this.forget();
     await client?.end().catch(() => undefined);
@@ -86,8 +90,8 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
     this.client = undefined;
     this.forget();
     void client.end().catch(() => undefined);
-    clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.listen(), RECONNECT_MS);
+    clearTimeout(this.reconnect);
+    this.reconnect = setTimeout(() => void this.listen(), RECONNECT_MS);
   }
 
   private forget(): void {
@@ -113,8 +117,8 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       // Not knowing is safe: callers ask themselves until the next announcement, or the retry.
       this.log.warn(`could not read the read models' freshness: ${String(error)}`);
-      clearTimeout(this.retry);
-      this.retry = setTimeout(() => this.client && this.changed(), RECONNECT_MS);
+      clearTimeout(this.reread);
+      this.reread = setTimeout(() => this.client && this.changed(), RECONNECT_MS);
     } finally {
       this.reading = false;
     }
