@@ -13,8 +13,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from '../apps/api/src/app.module';
 import { createApp } from '../apps/api/src/create-app';
 import { ErrorFilter } from '../apps/api/src/http/error.filter';
-import { MemoizedValidationPipe } from '../apps/api/src/http/memoized-validation.pipe';
-import { validationExceptionFactory } from '../apps/api/src/http/request-validation';
+import { requestValidationPipe } from '../apps/api/src/http/memoized-validation.pipe';
 
 /** The service as createApp builds it, on Express instead of Fastify (no OpenAPI page). */
 async function createExpressApp(options: InfrastructureOptions): Promise<INestApplication> {
@@ -22,7 +21,7 @@ async function createExpressApp(options: InfrastructureOptions): Promise<INestAp
   const { ExpressAdapter } = require('@nestjs/platform-express') as { ExpressAdapter: new () => never };
   const app = await NestFactory.create(AppModule.forRoot(options), new ExpressAdapter(), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(new MemoizedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory }));
+  app.useGlobalPipes(requestValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   return app;
 }

@@ -5,8 +5,7 @@ import type { InfrastructureOptions } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/error.filter';
-import { MemoizedValidationPipe } from './http/memoized-validation.pipe';
-import { validationExceptionFactory } from './http/request-validation';
+import { requestValidationPipe } from './http/memoized-validation.pipe';
 
 /** The HTTP service, configured the same way for `npm start` and for the end-to-end tests. */
 export async function createApp(options: InfrastructureOptions): Promise<NestFastifyApplication> {
@@ -16,14 +15,7 @@ export async function createApp(options: InfrastructureOptions): Promise<NestFas
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(
-    new MemoizedValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: validationExceptionFactory,
-    }),
-  );
+  app.useGlobalPipes(requestValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   const document = SwaggerModule.createDocument(
     app,

@@ -1,10 +1,8 @@
 import type { ArgumentMetadata } from '@nestjs/common';
-import { MemoizedValidationPipe } from './memoized-validation.pipe';
+import { requestValidationPipe } from './memoized-validation.pipe';
 import { AsOfQuery, ShiftsQuery } from './read-queries';
-import { RequestValidationException, validationExceptionFactory } from './request-validation';
+import { RequestValidationException } from './request-validation';
 
-/** The pipe as the API installs it. */
-const pipe = () => new MemoizedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory });
 const asQuery = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'query', metatype, data: undefined });
 
 async function problemsOf(run: Promise<unknown>) {
@@ -18,7 +16,7 @@ async function problemsOf(run: Promise<unknown>) {
 
 describe('Validating a query asked again', () => {
   it('gives each request its own instance of the DTO, equal to the first', async () => {
-    const validation = pipe();
+    const validation = requestValidationPipe();
     const first = (await validation.transform({ on: '2026-01-07', minPosition: '42' }, asQuery(AsOfQuery))) as AsOfQuery;
     const second = (await validation.transform({ on: '2026-01-07', minPosition: '42' }, asQuery(AsOfQuery))) as AsOfQuery;
     expect(second).toBeInstanceOf(AsOfQuery);
@@ -31,7 +29,7 @@ describe('Validating a query asked again', () => {
   });
 
   it('refuses a bad query every time it comes, naming the field and the rule', async () => {
-    const validation = pipe();
+    const validation = requestValidationPipe();
     for (let time = 0; time < 2; time++) {
       expect(await problemsOf(validation.transform({ on: '2026-02-30' }, asQuery(AsOfQuery)))).toEqual([
         { field: 'on', rule: 'isCalendarDate', message: 'on must be a calendar date written YYYY-MM-DD' },
@@ -43,7 +41,7 @@ describe('Validating a query asked again', () => {
   });
 
   it('keeps the queries of one DTO apart from another', async () => {
-    const validation = pipe();
+    const validation = requestValidationPipe();
     await validation.transform({ from: '2026-01-01', to: '2026-01-10' }, asQuery(ShiftsQuery));
     // The same fields are no AsOfQuery: remembered for ShiftsQuery, they must not pass here.
     expect((await problemsOf(validation.transform({ from: '2026-01-01', to: '2026-01-10' }, asQuery(AsOfQuery)))).map((problem) => problem.field)).toEqual([

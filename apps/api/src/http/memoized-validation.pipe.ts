@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { validationExceptionFactory } from './request-validation';
 
 /** Accepted queries kept per DTO class; the oldest goes first. */
 const MAX_KEPT_PER_CLASS = 1000;
@@ -30,4 +31,9 @@ export class MemoizedValidationPipe extends ValidationPipe {
     this.accepted.set(metatype, kept);
     return instance;
   }
+}
+
+/** The pipe every request goes through, as the API installs it: unknown fields are refused, and a refusal names each field and rule. */
+export function requestValidationPipe(): MemoizedValidationPipe {
+  return new MemoizedValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationExceptionFactory });
 }
