@@ -28,7 +28,8 @@ export interface PacedResult {
   failures: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+/** The p-quantile of `values` (0 ≤ p ≤ 1), nearest rank; NaN when there are none. */
+export const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? NaN;
 
 export async function pacedLoad(base: string, request: PacedRequest, rate: number, seconds: number): Promise<PacedResult> {
   const { hostname, port } = new URL(base);
@@ -66,9 +67,8 @@ export async function pacedLoad(base: string, request: PacedRequest, rate: numbe
     setTimeout(send, 20);
   });
   agent.destroy();
-  latencies.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 10) / 10;
-  return { rate, sent: total - warmUp, p50: round(percentile(latencies, 0.5)), p99: round(percentile(latencies, 0.99)), max: round(latencies[latencies.length - 1] ?? NaN), failures };
+  return { rate, sent: total - warmUp, p50: round(percentile(latencies, 0.5)), p99: round(percentile(latencies, 0.99)), max: round(percentile(latencies, 1)), failures };
 }
 
 /** pacedLoad in a process of its own. */

@@ -22,6 +22,7 @@ import { dumbo } from '@event-driven-io/dumbo';
 import { DataSource } from 'typeorm';
 import { generateHistory, memberStates } from './generator';
 import { APPEND_TOPIC, measureAppends, measureQueries, startApi } from './http';
+import { percentile } from './paced-load';
 
 const ROOT = join(__dirname, '..');
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
@@ -41,7 +42,6 @@ const COMMANDS = smoke ? 100 : 3000;
 const HTTP_SECONDS = smoke ? 1 : 8;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 const fmt = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(2));
 const spread = (values: number[]) => `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
 
