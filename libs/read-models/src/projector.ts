@@ -83,7 +83,7 @@ export class Projector {
      * The log is the PostgreSQL store in this database: a catch-up reads its ranges where they
      * lie, in SQL, instead of sending every event to Node and back.
      */
-    private readonly options: { logInDatabase?: boolean } = {},
+    private readonly options: { logInDatabase?: boolean; afterCatchUpBatch?: () => Promise<void> } = {},
   ) {}
 
   onProgress(listener: (position: LogPosition) => void): () => void {
@@ -204,6 +204,7 @@ export class Projector {
       if (applicable.length === 0) return position;
       if (limit === -1) next = this.readAhead(batch[batch.length - 1].position, maxCount);
       position = await this.applyBatch(applicable);
+      await this.options.afterCatchUpBatch?.();
       options.onBatch?.(position, applicable.length);
       if (limit !== -1) return position;
     }
@@ -240,6 +241,7 @@ export class Projector {
           position = await throughNode();
         }
       }
+      await this.options.afterCatchUpBatch?.();
       onBatch?.(position, range.events);
     }
   }
