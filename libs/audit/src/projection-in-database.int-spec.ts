@@ -66,6 +66,28 @@ describe('Projection of the PostgreSQL log in place', () => {
     }
   });
 
+  it('applies a range again over what one lane left of it (a crash before the checkpoint) and ends with the same tables', async () => {
+    const complete = await open('lanes_complete');
+    const crashed = await open('lanes_crashed');
+    try {
+      await complete.projector(store).catchUp({ maxBatchSize: 700 });
+      // Lane 1 of the first 3,000 events committed and the checkpoint did not: what a crash between them leaves.
+      await crashed.dataSource.transaction(async (manager) => {
+        for (const projection of READ_MODEL_PROJECTIONS) await projection.applyLogRange('0', '3000', manager, { index: 1, count: 2 });
+      });
+      const halfDone = await tables(dataSource, 'lanes_crashed');
+      expect(halfDone.checkpoint).toEqual([expect.objectContaining({ position: '0' })]);
+      expect(halfDone.records.length).toBeGreaterThan(1000);
+      expect(halfDone.records.length).toBeLessThan(2000);
+      expect(halfDone.revisions.length).toBeGreaterThan(0);
+      await crashed.projector(store).catchUp({ maxBatchSize: 700 });
+      expect(await tables(dataSource, 'lanes_crashed')).toEqual(await tables(dataSource, 'lanes_complete'));
+    } finally {
+      await complete.close();
+      await crashed.close();
+    }
+  });
+
   it('sends a range the SQL refuses through Node, which dead-letters the bad event alone', async () => {
     const metadata = { schemaVersion: 1, recordedAt: '2026-02-01T10:00:00.000Z', recordedBy: 'spec', commandId: randomUUID(), correlationId: 'spec', causationId: randomUUID() };
     const source = { publisher: 'AFP', title: null, url: null, publishedOn: null, quote: null, speaker: null };

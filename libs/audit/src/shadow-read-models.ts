@@ -10,6 +10,13 @@ export const READ_MODEL_TABLES = [
   { table: 'stance_versions', key: ['record_id', 'version'] },
 ] as const;
 
+/**
+ * Transactions projecting one range of the log at once while a shadow catches up in the
+ * database, each on a connection of its pool (plus one that sizes the next range meanwhile):
+ * PostgreSQL runs a statement on one core.
+ */
+const CATCH_UP_LANES = 2;
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function assertSchemaName(schema: string): void {
@@ -87,7 +94,7 @@ export class ShadowReadModels {
       url: databaseUrl,
       entities: READ_MODEL_ENTITIES,
       logging: false,
-      extra: { max: 2, options: `-c search_path=${schema}` },
+      extra: { max: CATCH_UP_LANES + 1, options: `-c search_path=${schema}` },
     });
     await dataSource.initialize();
     return new ShadowReadModels(schema, dataSource, databaseUrl);
@@ -97,6 +104,7 @@ export class ShadowReadModels {
     const logInDatabase = store instanceof PostgresEventStore && store.isIn(this.databaseUrl);
     return new Projector(store, this.dataSource, READ_MODEL_PROJECTIONS, { info: () => undefined, warn: () => undefined, error: () => undefined }, READ_MODELS_CHECKPOINT, {
       logInDatabase,
+      lanes: CATCH_UP_LANES,
       afterCatchUpBatch: () => this.analyzeOnce(),
     });
   }

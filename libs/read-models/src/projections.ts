@@ -22,7 +22,18 @@ export interface Queryable {
 export interface Projection {
   readonly name: string;
   apply(events: readonly ProjectableEvent[], manager: Queryable): Promise<void>;
-  applyLogRange(after: string, upTo: string, manager: Queryable): Promise<void>;
+  applyLogRange(after: string, upTo: string, manager: Queryable, lane?: Lane): Promise<void>;
+}
+
+/**
+ * One of `count` disjoint shares of a range of the log, projected in a transaction of its own at
+ * the same time as the others. A projection puts every event a row depends on in the same lane
+ * (all the events of a stance record; every topic in lane 0), so the lanes never read each
+ * other's rows.
+ */
+export interface Lane {
+  index: number;
+  count: number;
 }
 
 /** A batch of events as the relation `e` (global_position, stream_revision, event_id, event_type, data, metadata). */
@@ -47,11 +58,15 @@ function sentEvents(events: readonly ProjectableEvent[]): EventRelation {
   };
 }
 
-/** A range of the PostgreSQL log, read in place: nothing is converted to text and back. */
-function logRange(after: string, upTo: string): EventRelation {
+/**
+ * A range of the PostgreSQL log, read in place: nothing is converted to text and back. With a
+ * lane, only the events whose `laneKey` (SQL over the event's columns) hashes to it.
+ */
+function logRange(after: string, upTo: string, lane?: Lane, laneKey?: string): EventRelation {
+  const inLane = lane && lane.count > 1 ? ` AND (hashtext(${laneKey ?? "''"}) & 1023) % ${Number(lane.count)} = ${Number(lane.index)}` : '';
   return {
     sql: `(SELECT global_position, stream_revision, event_id, event_type, data, metadata FROM event_store.events
-            WHERE global_position > $1::bigint AND global_position <= $2::bigint) AS e`,
+            WHERE global_position > $1::bigint AND global_position <= $2::bigint${inLane}) AS e`,
     parameters: [after, upTo],
   };
 }
@@ -92,7 +107,10 @@ export const topicsProjection: Projection = {
     const topics = events.filter(({ event }) => event.type === 'TopicDefined');
     if (topics.length > 0) await projectTopics(manager, sentEvents(topics));
   },
-  applyLogRange: (after, upTo, manager) => projectTopics(manager, logRange(after, upTo)),
+  // Topics are few: lane 0 takes them all.
+  applyLogRange: async (after, upTo, manager, lane) => {
+    if (!lane || lane.index === 0) await projectTopics(manager, logRange(after, upTo));
+  },
 };
 
 /**
@@ -136,7 +154,9 @@ export const stancesProjection: Projection = {
     const stances = events.filter(({ event }) => event.type !== 'TopicDefined');
     if (stances.length > 0) await projectStances(manager, sentEvents(stances));
   },
-  applyLogRange: (after, upTo, manager) => projectStances(manager, logRange(after, upTo)),
+  // A record's revisions follow it into its lane: they name it by `recordId`.
+  applyLogRange: (after, upTo, manager, lane) =>
+    projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`)),
 };
 
 /** Every version of the given records, from all their rows as the tables now hold them. */

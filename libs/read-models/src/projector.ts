@@ -26,7 +26,7 @@ const CURRENT_VERSION_PAIRS = Object.entries(CURRENT_SCHEMA_VERSIONS)
   .join(', ');
 
 /** Batches of a catch-up (replay, snapshots, verification); set-based writes gain little from bigger ones, and memory grows with them. */
-export const CATCH_UP_BATCH_SIZE = 2000;
+export const CATCH_UP_BATCH_SIZE = 5000;
 
 /**
  * The log position a projection's read models reflect (0 before any event). `forUpdate` locks
@@ -83,7 +83,7 @@ export class Projector {
      * The log is the PostgreSQL store in this database: a catch-up reads its ranges where they
      * lie, in SQL, instead of sending every event to Node and back.
      */
-    private readonly options: { logInDatabase?: boolean; afterCatchUpBatch?: () => Promise<void> } = {},
+    private readonly options: { logInDatabase?: boolean; lanes?: number; afterCatchUpBatch?: () => Promise<void> } = {},
   ) {}
 
   onProgress(listener: (position: LogPosition) => void): () => void {
@@ -217,30 +217,40 @@ export class Projector {
    * event), where it is found and dead-lettered alone.
    */
   private async catchUpInDatabase(maxCount: number, untilPosition: LogPosition | undefined, onBatch?: (position: LogPosition, events: number) => void): Promise<LogPosition> {
-    let position = await this.checkpoint();
-    for (;;) {
-      const [range] = (await this.dataSource.query(
+    const readRange = (after: LogPosition) => {
+      const read = this.dataSource.query(
         `SELECT max(global_position)::text AS "upTo", count(*)::int AS events, count(*) FILTER (WHERE NOT current)::int AS "toUpcast"
            FROM (SELECT global_position, (event_type, metadata->>'schemaVersion') IN (${CURRENT_VERSION_PAIRS}) AS current
                    FROM event_store.events
                   WHERE global_position > $1::bigint AND ($3::bigint IS NULL OR global_position <= $3::bigint)
                   ORDER BY global_position LIMIT $2) s`,
-        [position.toString(), maxCount, untilPosition?.toString() ?? null],
-      )) as { upTo: string | null; events: number; toUpcast: number }[];
+        [after.toString(), maxCount, untilPosition?.toString() ?? null],
+      ) as Promise<{ upTo: string | null; events: number; toUpcast: number }[]>;
+      read.catch(() => undefined);
+      return read;
+    };
+    let position = await this.checkpoint();
+    let next = readRange(position);
+    for (;;) {
+      const [range] = await next;
       if (range.events === 0 || range.upTo === null) return position;
+      // The next range is sized while this one is written (it also brings its pages in).
+      next = readRange(BigInt(range.upTo));
       const upTo = BigInt(range.upTo);
       const throughNode = async () => this.applyBatch(await this.store.readAll({ afterPosition: position, maxCount: range.events }));
       if (range.toUpcast > 0) {
         position = await throughNode();
       } else {
         try {
-          position = await this.applyLogRange(upTo);
+          position = (this.options.lanes ?? 1) > 1 ? await this.applyLogRangeInLanes(upTo, this.options.lanes ?? 1) : await this.applyLogRange(upTo);
           for (const listener of this.listeners) listener(position);
         } catch (error) {
           if (!isPoisonError(error)) throw error;
           position = await throughNode();
         }
       }
+      // Another projector moved the checkpoint past this range: size the next from there.
+      if (position !== upTo) next = readRange(position);
       await this.options.afterCatchUpBatch?.();
       onBatch?.(position, range.events);
     }
@@ -251,6 +261,36 @@ export class Projector {
       const checkpoint = await readCheckpoint(manager, { projection: this.checkpointName, forUpdate: true });
       if (checkpoint >= upTo) return checkpoint;
       for (const projection of this.projections) await projection.applyLogRange(checkpoint.toString(), upTo.toString(), manager);
+      await this.saveCheckpoint(manager, upTo);
+      return upTo;
+    });
+  }
+
+  /**
+   * The range in `lanes` transactions at once, one per connection, each projecting its share of
+   * the records (see Lane), then the checkpoint in one more. The machine's cores work on one
+   * range together instead of one core on all of it. Between the lanes' commits and the
+   * checkpoint's, a crash or a poison event leaves part of the range applied: it is then applied
+   * again (by lanes, or event by event through Node), and the projections' SQL absorbs that:
+   * rows already there are kept (ON CONFLICT DO NOTHING) and revised records are rebuilt from all
+   * their rows. The live projector never uses lanes; readers only see tables built this way
+   * once they are complete.
+   */
+  private async applyLogRangeInLanes(upTo: LogPosition, lanes: number): Promise<LogPosition> {
+    const from = await this.checkpoint();
+    if (from >= upTo) return from;
+    const applied = await Promise.allSettled(
+      Array.from({ length: lanes }, (_, index) =>
+        this.dataSource.transaction(async (manager) => {
+          for (const projection of this.projections) await projection.applyLogRange(from.toString(), upTo.toString(), manager, { index, count: lanes });
+        }),
+      ),
+    );
+    const failed = applied.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return this.dataSource.transaction(async (manager) => {
+      const checkpoint = await readCheckpoint(manager, { projection: this.checkpointName, forUpdate: true });
+      if (checkpoint >= upTo) return checkpoint;
       await this.saveCheckpoint(manager, upTo);
       return upTo;
     });
