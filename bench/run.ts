@@ -169,12 +169,20 @@ async function main(): Promise<void> {
         ),
       );
 
+    // The event one of our commands appends, read back: the raw limit and the peer store the same
+    // payload and metadata (hashes, ids, times), so every side writes the same bytes per event.
+    await record(0);
+    const sampleStore = new PostgresEventStore({ connectionString: commandsUrl });
+    const [sample] = await sampleStore.readStream(`country-${states[0]}`, { direction: 'backwards', maxCount: 1 });
+    await sampleStore.close();
+    const sampleData = JSON.stringify(sample.data);
+    const sampleMetadata = JSON.stringify(sample.metadata);
+
     // The raw limit: plain single-row INSERT commits with the same concurrency.
     const rawUrl = await database('bench_raw');
     const raw = new Pool({ connectionString: rawUrl, max: 16 });
-    await raw.query(`CREATE TABLE events (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)`);
-    const payload = JSON.stringify({ headline: 'x'.repeat(60), summary: 'x'.repeat(300), quote: 'q'.repeat(200) });
-    const insert = (n: number) => raw.query(`INSERT INTO events (stream, data) VALUES ($1, $2::jsonb)`, [`s-${n % 193}`, payload]);
+    await raw.query(`CREATE TABLE events (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL)`);
+    const insert = (n: number) => raw.query(`INSERT INTO events (stream, data, metadata) VALUES ($1, $2::jsonb, $3::jsonb)`, [`s-${n % 193}`, sampleData, sampleMetadata]);
 
     // The peer: Emmett on its own database, through a pool we also read its log back with.
     const emmettUrl = await database('bench_emmett');
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
     const peerAppend = (round: number) => async (n: number) => {
       const stream = `country-${round}-${n % 193}`;
       const expected = versions.get(stream) ?? 0n;
-      const result = await peer.appendToStream(stream, [{ type: 'StanceRecorded', data: JSON.parse(payload) }], { expectedStreamVersion: expected });
+      const result = await peer.appendToStream(stream, [{ type: 'StanceRecorded', data: JSON.parse(sampleData), metadata: JSON.parse(sampleMetadata) }], { expectedStreamVersion: expected });
       versions.set(stream, result.nextExpectedStreamVersion);
     };
 
@@ -307,6 +315,7 @@ async function main(): Promise<void> {
       });
     }
     // The earlier baseline, kept for comparison across runs: 600-byte rows under sequential keys.
+    const payload = JSON.stringify({ headline: 'x'.repeat(60), summary: 'x'.repeat(300), quote: 'q'.repeat(200) });
     await raw.query(`CREATE TABLE rows (id bigint PRIMARY KEY, data jsonb NOT NULL); CREATE TABLE checkpoint (id int PRIMARY KEY, position bigint)`);
     await raw.query(`INSERT INTO checkpoint VALUES (1, 0)`);
     const upsertStarted = performance.now();
