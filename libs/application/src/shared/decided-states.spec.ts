@@ -16,9 +16,14 @@ function storeWith(streams: Record<string, number>) {
       metadata: { schemaVersion: 1, hash: `hash-${stream}-${n}` },
     }));
   const store = {
-    readStream: async (stream: string, options: { fromRevision?: bigint } = {}) => {
+    readStream: async (stream: string, options: { fromRevision?: bigint; direction?: string; maxCount?: number } = {}) => {
+      const from = events(stream).filter((event) => event.revision >= (options.fromRevision ?? 0n));
+      if (options.direction === 'backwards') {
+        reads.push(`${stream}: last ${options.maxCount}`);
+        return from.reverse().slice(0, options.maxCount);
+      }
       reads.push(stream);
-      return events(stream).filter((event) => event.revision >= (options.fromRevision ?? 0n));
+      return from;
     },
   } as unknown as EventStore;
   return { store, reads };
@@ -34,6 +39,31 @@ describe('DecidedStates', () => {
     expect(again).toBe(first);
     expect(first).toMatchObject({ revision: 2n, lastHash: 'hash-country-ES-2' });
     expect([...first.state.records.keys()]).toEqual(['country-ES-0', 'country-ES-1', 'country-ES-2']);
+  });
+
+  it('reads only the last event of a stream for a command that does not read the state, and folds the stream when one does', async () => {
+    const { store, reads } = storeWith({ 'country-ES': 3 });
+    const states = new DecidedStates();
+    const head = await states.current(store, 'country-ES', countryStancesDecider, { needsState: false });
+    expect(head).toMatchObject({ revision: 2n, lastHash: 'hash-country-ES-2' });
+    expect(head.state.records.size).toBe(0);
+    const recorded = { type: 'StanceRecorded', eventId: 'country-ES-3', data: { topicId: 'topic-3' } } as never;
+    states.appended('country-ES', countryStancesDecider, [recorded], 3n, 'hash-country-ES-3');
+    expect(await states.current(store, 'country-ES', countryStancesDecider, { needsState: false })).toMatchObject({ revision: 3n, lastHash: 'hash-country-ES-3' });
+    expect(reads).toEqual(['country-ES: last 1']);
+    const folded = await states.current(store, 'country-ES', countryStancesDecider);
+    expect(reads).toEqual(['country-ES: last 1', 'country-ES']);
+    expect([...folded.state.records.keys()]).toEqual(['country-ES-0', 'country-ES-1', 'country-ES-2']);
+    // Folded once, the state serves both kinds of command.
+    expect(await states.current(store, 'country-ES', countryStancesDecider, { needsState: false })).toBe(folded);
+    expect(reads).toHaveLength(2);
+  });
+
+  it('starts an empty stream at no revision, chained to the genesis, without reading it whole', async () => {
+    const { store, reads } = storeWith({});
+    const states = new DecidedStates();
+    expect(await states.current(store, 'country-FR', countryStancesDecider, { needsState: false })).toMatchObject({ revision: undefined, lastHash: '0'.repeat(64) });
+    expect(reads).toEqual(['country-FR: last 1']);
   });
 
   it('forgets the least recently used streams beyond its bound of events, and reads them again when asked', async () => {

@@ -14,6 +14,8 @@ export interface DecidedState<State> {
 interface Entry {
   decider: object;
   known: DecidedState<unknown>;
+  /** False while only the stream's head (revision, last hash) is known: its events were never folded. */
+  folded: boolean;
   events: number;
 }
 
@@ -56,30 +58,38 @@ export class DecidedStates {
 
   /**
    * The stream's state: cached, or read and folded. `refresh` first reads the events appended
-   * since the cached revision (after an append found the stream had moved on).
+   * since the cached revision (after an append found the stream had moved on). With `needsState`
+   * false (a command whose decision does not read the state), a stream not cached is not folded:
+   * only its last event is read, for the revision and hash to append after, and the state handed
+   * back is the decider's initial one. The stream is folded when a command needs its state.
    */
   async current<State, Event extends StanceLedgerEvent>(
     store: EventStore,
     stream: string,
     decider: Decider<unknown, Event, State, unknown>,
-    options: { refresh?: boolean } = {},
+    options: { refresh?: boolean; needsState?: boolean } = {},
   ): Promise<DecidedState<State>> {
+    const needsState = options.needsState ?? true;
     const entry = this.entries.get(stream);
-    if (entry && entry.decider === decider) {
+    if (entry && entry.decider === decider && (entry.folded || !needsState)) {
       this.touch(stream, entry);
       if (!options.refresh) return entry.known as DecidedState<State>;
       const fromRevision = entry.known.revision === undefined ? 0n : entry.known.revision + 1n;
       const since = await store.readStream(stream, { fromRevision });
       this.fold(stream, entry, decider, since);
-      this.grew(entry, since.length);
+      this.grew(entry, entry.folded ? since.length : 0);
       return entry.known as DecidedState<State>;
     }
     if (entry) this.forget(stream);
-    const fresh: Entry = { decider, known: { state: decider.initialState(), revision: undefined, lastHash: GENESIS_HASH }, events: 0 };
-    const recorded = await store.readStream(stream);
-    this.fold(stream, fresh, decider, recorded);
+    const fresh: Entry = { decider, known: { state: decider.initialState(), revision: undefined, lastHash: GENESIS_HASH }, folded: needsState, events: 0 };
+    const recorded = needsState ? await store.readStream(stream) : await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    if (needsState) {
+      this.fold(stream, fresh, decider, recorded);
+    } else if (recorded.length > 0) {
+      this.advanceHead(fresh, recorded[0]);
+    }
     this.entries.set(stream, fresh);
-    this.grew(fresh, recorded.length);
+    this.grew(fresh, needsState ? recorded.length : 0);
     return fresh.known as DecidedState<State>;
   }
 
@@ -94,10 +104,10 @@ export class DecidedStates {
     const entry = this.entries.get(stream);
     if (!entry || entry.decider !== decider) return;
     const known = entry.known as DecidedState<State>;
-    for (const event of events) known.state = decider.evolve(known.state, event);
+    if (entry.folded) for (const event of events) known.state = decider.evolve(known.state, event);
     known.revision = revision;
     known.lastHash = lastHash;
-    this.grew(entry, events.length);
+    this.grew(entry, entry.folded ? events.length : 0);
   }
 
   forget(stream: string): void {
@@ -117,12 +127,18 @@ export class DecidedStates {
     for (const event of recorded) {
       const expected = known.revision === undefined ? 0n : known.revision + 1n;
       if (event.revision !== expected) throw new Error(`stream '${stream}' read revision ${event.revision} where ${expected} was next`);
-      const current = upcast({ type: event.type, schemaVersion: Number(event.metadata.schemaVersion), data: event.data }) as Event;
-      known.state = decider.evolve(known.state, { ...current, eventId: event.eventId });
-      known.revision = event.revision;
-      // Events written before hashing existed chain from the genesis, as the verifier expects.
-      known.lastHash = (event.metadata.hash as string | undefined) ?? GENESIS_HASH;
+      if (entry.folded) {
+        const current = upcast({ type: event.type, schemaVersion: Number(event.metadata.schemaVersion), data: event.data }) as Event;
+        known.state = decider.evolve(known.state, { ...current, eventId: event.eventId });
+      }
+      this.advanceHead(entry, event);
     }
+  }
+
+  private advanceHead(entry: Entry, event: RecordedEvent): void {
+    entry.known.revision = event.revision;
+    // Events written before hashing existed chain from the genesis, as the verifier expects.
+    entry.known.lastHash = (event.metadata.hash as string | undefined) ?? GENESIS_HASH;
   }
 
   /** Counts events folded into a cached entry, forgetting the least recently used beyond the bound. */

@@ -59,8 +59,9 @@ export async function handleCommand<Command extends { type: string; data: unknow
       const previous = await store.findEvent(stream, firstEventId);
       if (previous) return replayOf(stream, previous, hash);
     }
+    const needsState = decider.readsState?.(command) ?? true;
     for (let attempt = 1; ; attempt++) {
-      let known = await states.current(store, stream, decider, { refresh: attempt > 1 });
+      let known = await states.current(store, stream, decider, { refresh: attempt > 1, needsState });
       let events: Event[];
       try {
         events = decider.decide(command, known.state, await input.context());
@@ -68,7 +69,7 @@ export async function handleCommand<Command extends { type: string; data: unknow
         // A cached state can miss what another process appended (the record to correct, say):
         // a command is only refused on the stream as it stands.
         if (attempt > 1) throw rejection;
-        known = await states.current(store, stream, decider, { refresh: true });
+        known = await states.current(store, stream, decider, { refresh: true, needsState });
         events = decider.decide(command, known.state, await input.context());
       }
       const recordedAt = (meta.recordedAt ?? input.now()).toISOString();

@@ -9,6 +9,12 @@ export interface Decider<Command, Event, State, Context> {
   decide(command: Command, state: State, context: Context): Event[];
   evolve(state: State, event: WithEventId<Event>): State;
   initialState(): State;
+  /**
+   * Whether `decide` reads the state for this command (true when absent). A command that does
+   * not can be decided on a stream whose history was never folded: appending needs only the
+   * stream's revision and last hash, so its cost does not grow with the stream.
+   */
+  readsState?(command: Command): boolean;
 }
 
 export function foldEvents<Event, State>(

@@ -69,6 +69,12 @@ describe('RecordStance', () => {
     ]);
   });
 
+  it('decides without the state: the same events after any history, so a stream need not be folded to record on it', () => {
+    const retracted = { type: 'StanceRetracted', data: { country: 'ES', recordId: 'event-0', topicId: 'ukraine-multinational-force', reason: 'r' } } as never;
+    spec.given([doorOpened, retracted, doorOpened]).when(spainOpensDoor).then([doorOpened]);
+    expect(countryStancesDecider.readsState?.(spainOpensDoor)).toBe(false);
+  });
+
   it('accepts a stance effective today', () => {
     spec.given([]).when(withData({ effectiveOn: '2026-01-09' })).then([
       { ...doorOpened, data: { ...doorOpened.data, effectiveOn: '2026-01-09' as never } },
@@ -158,6 +164,11 @@ describe('CorrectStance', () => {
 
   it('refuses a record the country does not have', () => {
     spec.given([recorded]).when({ ...correct({ stance: 'open' }), data: { ...correct({ stance: 'open' }).data, recordId: 'nope' } }).thenThrows(StanceRecordNotFoundError);
+  });
+
+  it('is decided on the folded state, as retracting is', () => {
+    expect(countryStancesDecider.readsState?.(correct({ stance: 'open' }))).toBe(true);
+    expect(countryStancesDecider.readsState?.({ type: 'RetractStance', data: { country: 'ES', recordId: 'record-1', reason: 'r' } })).toBe(true);
   });
 
   it('refuses a retracted record', () => {

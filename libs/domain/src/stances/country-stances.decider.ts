@@ -206,6 +206,8 @@ export const countryStancesDecider: Decider<
   CountryStanceContext
 > = {
   initialState: () => ({ records: new Map() }),
+  // Recording needs no earlier record; correcting and retracting look theirs up.
+  readsState: (command) => command.type !== 'RecordStance',
   // A country's state grows with its history: copying it for every event would make a fold
   // quadratic. A fold owns the state it builds, so evolve updates it in place.
   evolve(state, event) {
