@@ -15,7 +15,7 @@ const payloads = [
 ];
 
 describe('First versions written in SQL (records no revision touches in their batch)', () => {
-  it('equal the version 0 that versionsOf makes for the same record', async () => {
+  it('equal the version 0 that a rebuild from all the record\'s rows makes', async () => {
     const { url, dataSource } = await createMigratedDatabase('first_version');
     const store = new PostgresEventStore({ connectionString: url });
     try {
@@ -29,7 +29,7 @@ describe('First versions written in SQL (records no revision touches in their ba
         await store.appendToStream('country-ES', [
           { eventId: plain, type: 'StanceRecorded', data, metadata: metadata(recordedAt) },
           { eventId: touched, type: 'StanceRecorded', data, metadata: metadata(recordedAt) },
-          // Retracting the twin in the same batch makes the projector build its versions with versionsOf.
+          // Retracting the twin in the same batch makes the projector rebuild its versions from all its rows.
           { eventId: randomUUID(), type: 'StanceRetracted', data: { country: 'ES', topicId: 'force', recordId: touched, reason: 'r' }, metadata: metadata('2026-02-01T00:00:00Z') },
         ], { expectedRevision: 'any' });
       }

@@ -1,6 +1,6 @@
 import { type EventMetadata, STANCE_SCORES, type StanceLedgerEvent } from '@stance-ledger/domain';
 import type { RecordedEvent } from '@stance-ledger/event-store';
-import { FIRST_VERSION_COLUMNS, type RecordFacts, type RevisionFacts, type StanceVersion, versionsOf } from './stance-versions';
+import { FIRST_VERSION_COLUMNS } from './stance-versions';
 
 /** An event of the log, upcast to its current shape, with its place in the log. */
 export interface ProjectableEvent {
@@ -78,17 +78,7 @@ const TOPIC_COLUMNS = 'topic_id, title, description, defined_at, position';
 const RECORD_COLUMNS = 'record_id, country, topic_id, recorded, recorded_at, recorded_by, stream_revision, position';
 const REVISION_COLUMNS = 'event_id, record_id, kind, changes, reason, recorded_at, recorded_by, position';
 const VERSION_COLUMNS =
-  'record_id uuid, version int, country text, topic_id text, stance text, score smallint, effective_on date, headline text, summary text, conditions text, commitment text, source jsonb, record_recorded_at timestamptz, known_from timestamptz, known_until timestamptz, retracted boolean, correction_ids uuid[]';
-
-const names = (columns: string) => columns.split(', ').map((column) => column.split(' ')[0]).join(', ');
-
-async function insertRows(manager: Queryable, table: string, columns: string, rows: readonly unknown[]): Promise<void> {
-  if (rows.length === 0) return;
-  await manager.query(
-    `INSERT INTO ${table} (${names(columns)}) SELECT ${names(columns)} FROM jsonb_to_recordset($1::jsonb) AS r(${columns}) ON CONFLICT DO NOTHING`,
-    [JSON.stringify(rows)],
-  );
-}
+  'record_id, version, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source, record_recorded_at, known_from, known_until, retracted, correction_ids';
 
 async function projectTopics(manager: Queryable, events: EventRelation): Promise<void> {
   await manager.query(
@@ -116,8 +106,9 @@ export const topicsProjection: Projection = {
 /**
  * Stance records, their corrections and retractions, and the bitemporal versions derived from
  * them, in one statement per batch. A record no revision touches in the batch gets its first
- * version straight away; the versions of a record a revision touches are rebuilt from all its
- * rows (one read per batch), so the result does not depend on the order revisions arrive in.
+ * version straight away; the versions of a record a revision touches are deleted and rebuilt
+ * from all its rows, in two more statements, so the result does not depend on the order
+ * revisions arrive in.
  */
 async function projectStances(manager: Queryable, events: EventRelation): Promise<void> {
   const touched = (await manager.query(
@@ -137,16 +128,50 @@ async function projectStances(manager: Queryable, events: EventRelation): Promis
                    (b.metadata->>'recordedAt')::timestamptz, b.metadata->>'recordedBy', b.global_position
               FROM batch b WHERE b.event_type <> 'StanceRecorded'
             ON CONFLICT DO NOTHING),
-          versions AS (INSERT INTO stance_versions (${names(VERSION_COLUMNS)}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING)
+          versions AS (INSERT INTO stance_versions (${VERSION_COLUMNS}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING)
      SELECT record_id::text AS "recordId" FROM touched`,
     events.parameters,
   )) as { recordId: string }[];
   if (touched.length === 0) return;
   const ids = touched.map(({ recordId }) => recordId);
-  const versions = await rebuiltVersions(manager, ids);
   await manager.query(`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, [ids]);
-  await insertRows(manager, 'stance_versions', VERSION_COLUMNS, versions.map(versionRow));
+  await manager.query(REBUILT_VERSIONS_SQL, [ids]);
 }
+
+/** A text field of a version: the correction's value where it names the field, else the version before's. */
+const changed = (field: string) => `CASE WHEN c.changes ? '${field}' THEN c.changes->>'${field}' ELSE v.${field} END`;
+
+/**
+ * Every version of the records $1, from all their rows as the tables now hold them: versionsOf
+ * in SQL (a spec holds them equal), so that a revision costs no round trip through Node. Version 0
+ * is the record; each revision, in recorded order (ties by event id), opens the next and closes
+ * the one before; nothing after a retraction changes the record.
+ */
+const REBUILT_VERSIONS_SQL = `
+  WITH RECURSIVE
+    revision AS (
+      SELECT record_id, event_id, kind, changes, recorded_at, row_number() OVER (PARTITION BY record_id ORDER BY recorded_at, event_id) AS n
+        FROM stance_revisions WHERE record_id = ANY($1::uuid[])),
+    version AS (
+      SELECT r.record_id, 0 AS version, r.recorded->>'country' AS country, r.recorded->>'topicId' AS topic_id, r.recorded->>'stance' AS stance,
+             (r.recorded->>'effectiveOn')::date AS effective_on, r.recorded->>'headline' AS headline, r.recorded->>'summary' AS summary,
+             r.recorded->>'conditions' AS conditions, r.recorded->>'commitment' AS commitment, r.recorded->'source' AS source,
+             r.recorded_at AS record_recorded_at, r.recorded_at AS known_from, false AS retracted, '{}'::uuid[] AS correction_ids
+        FROM stance_records r WHERE r.record_id = ANY($1::uuid[])
+      UNION ALL
+      SELECT v.record_id, v.version + 1, v.country, v.topic_id, ${changed('stance')},
+             CASE WHEN c.changes ? 'effectiveOn' THEN (c.changes->>'effectiveOn')::date ELSE v.effective_on END,
+             ${changed('headline')}, ${changed('summary')}, ${changed('conditions')}, ${changed('commitment')},
+             -- A JSON null is no source: SQL NULL, which the column refuses, as it refuses it from versionsOf.
+             CASE WHEN c.changes ? 'source' THEN nullif(c.changes->'source', 'null'::jsonb) ELSE v.source END,
+             v.record_recorded_at, greatest(c.recorded_at, v.record_recorded_at), c.kind = 'retracted',
+             CASE WHEN c.kind = 'corrected' THEN v.correction_ids || c.event_id ELSE v.correction_ids END
+        FROM version v JOIN revision c ON c.record_id = v.record_id AND c.n = v.version + 1
+       WHERE NOT v.retracted)
+  INSERT INTO stance_versions (${VERSION_COLUMNS})
+  SELECT record_id, version, country, topic_id, stance, ${SCORE_SQL('stance')}, effective_on, headline, summary, conditions, commitment, source,
+         record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
+    FROM version`;
 
 export const stancesProjection: Projection = {
   name: 'stances',
@@ -158,47 +183,5 @@ export const stancesProjection: Projection = {
   applyLogRange: (after, upTo, manager, lane) =>
     projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`)),
 };
-
-/** Every version of the given records, from all their rows as the tables now hold them. */
-async function rebuiltVersions(manager: Queryable, recordIds: string[]): Promise<StanceVersion[]> {
-  const records = (await manager.query(
-    `SELECT record_id::text AS "recordId", recorded, recorded_at AS "recordedAt" FROM stance_records WHERE record_id = ANY($1::uuid[])`,
-    [recordIds],
-  )) as RecordFacts[];
-  const revisions = (await manager.query(
-    `SELECT record_id::text AS "recordId", event_id::text AS "eventId", kind, changes, recorded_at AS "recordedAt"
-       FROM stance_revisions WHERE record_id = ANY($1::uuid[])`,
-    [recordIds],
-  )) as (RevisionFacts & { recordId: string })[];
-  const byRecord = new Map<string, RevisionFacts[]>();
-  for (const revision of revisions) {
-    const list = byRecord.get(revision.recordId);
-    if (list) list.push(revision);
-    else byRecord.set(revision.recordId, [revision]);
-  }
-  return records.flatMap((record) => versionsOf(record, byRecord.get(record.recordId) ?? []));
-}
-
-function versionRow(version: StanceVersion) {
-  return {
-    record_id: version.recordId,
-    version: version.version,
-    country: version.country,
-    topic_id: version.topicId,
-    stance: version.stance,
-    score: version.score,
-    effective_on: version.effectiveOn,
-    headline: version.headline,
-    summary: version.summary,
-    conditions: version.conditions,
-    commitment: version.commitment,
-    source: version.source,
-    record_recorded_at: version.recordRecordedAt,
-    known_from: version.knownFrom,
-    known_until: version.knownUntil,
-    retracted: version.retracted,
-    correction_ids: version.correctionIds,
-  };
-}
 
 export const READ_MODEL_PROJECTIONS: readonly Projection[] = [topicsProjection, stancesProjection];

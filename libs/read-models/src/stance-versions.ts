@@ -46,7 +46,8 @@ export const FIRST_VERSION_COLUMNS = `r.record_id, 0, r.recorded->>'country', r.
 /**
  * The versions of one record along transaction time. Revisions apply in the order they were
  * recorded (ties by event id, so arrival order never matters); each opens a version and closes
- * the one before. Nothing after a retraction changes the record.
+ * the one before. Nothing after a retraction changes the record. The projection does this in
+ * SQL (REBUILT_VERSIONS_SQL); this plain form is the rule it is held to by a property spec.
  */
 export function versionsOf(record: RecordFacts, revisions: readonly RevisionFacts[]): StanceVersion[] {
   const ordered = [...revisions].sort(
