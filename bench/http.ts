@@ -104,7 +104,7 @@ export async function measureQueries(base: string, seconds: number, log: (line: 
 }
 
 /** POST /countries/:country/stances spread over the member states, as real traffic is. */
-export async function measureAppends(base: string, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow> {
+export async function measureAppends(base: string, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
   const states = memberStates();
   let postNumber = 0;
   const body = JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
@@ -122,8 +122,8 @@ export async function measureAppends(base: string, seconds: number, topicId: str
         },
       ],
     });
-  // One append per state first: the first command on a stream loads it whole (about 5,000 events
-  // per state at 1M), a cost of the command path's cold start, measured apart from the HTTP rate.
+  // One append per state first: the command path's cold start on each stream (recording reads
+  // the stream's last event; a correction would fold all of it), measured apart from the HTTP rate.
   const warmStarted = performance.now();
   let next = 0;
   await Promise.all(
@@ -134,13 +134,17 @@ export async function measureAppends(base: string, seconds: number, topicId: str
       }
     }),
   );
-  log(`ours, first append on each of ${states.length} states (cold streams): ${((performance.now() - warmStarted) / 1000).toFixed(1)} s`);
+  const coldSeconds = (performance.now() - warmStarted) / 1000;
+  log(`ours, first append on each of ${states.length} states (cold streams): ${coldSeconds.toFixed(1)} s`);
   const posted = await post();
   const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body }, 1000, seconds);
   const errors = failures(posted) + paced.failures;
   const note = `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; at 1000/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errors} non-2xx/errors`;
   log(`ours, HTTP command appends: ${Math.round(posted.requests.average)} req/s; ${note}`);
-  return { measure: 'HTTP command appends (req/s at saturation)', ours: Math.round(posted.requests.average).toLocaleString('en'), note };
+  return [
+    { measure: `HTTP command appends, the first on each of ${states.length} countries after the service started, 8 in flight (s)`, ours: coldSeconds.toFixed(2), note: 'each stream not yet cached: recording reads only its last event' },
+    { measure: 'HTTP command appends (req/s at saturation)', ours: Math.round(posted.requests.average).toLocaleString('en'), note },
+  ];
 }
 
 if (require.main === module) {

@@ -344,7 +344,7 @@ async function main(): Promise<void> {
     const api = await startApi(oursUrl);
     try {
       rows.push(...(await measureQueries(api.base, HTTP_SECONDS, log, !smoke)));
-      rows.push(await measureAppends(api.base, HTTP_SECONDS, APPEND_TOPIC, log));
+      rows.push(...(await measureAppends(api.base, HTTP_SECONDS, APPEND_TOPIC, log)));
     } finally {
       await api.stop();
     }
