@@ -48,10 +48,17 @@ describe.each(EVENT_STORES)('verify (log on %s)', (eventStore) => {
     expect(await latestVerification(dataSource)).toEqual(report);
   });
 
-  it('names a read-model row that was deleted, and one that was changed', async () => {
+  it('names a read-model row that was deleted, one that was added, and ones that were changed (a value cleared too)', async () => {
     const [{ record_id: italy }] = await dataSource.query(`SELECT record_id::text FROM stance_records WHERE country = 'IT'`);
     await dataSource.query(`DELETE FROM stance_versions WHERE record_id = $1`, [italy]);
     await dataSource.query(`UPDATE stance_versions SET headline = 'Spain opens door to tanks' WHERE record_id = $1 AND version = 0`, [spain]);
+    await dataSource.query(`UPDATE stance_versions SET conditions = NULL WHERE record_id = $1 AND version = 1`, [spain]);
+    await dataSource.query(
+      `INSERT INTO stance_versions (record_id, version, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source, record_recorded_at, known_from, known_until, retracted, correction_ids)
+       SELECT record_id, 7, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source, record_recorded_at, known_from, known_until, retracted, correction_ids
+         FROM stance_versions WHERE record_id = $1 AND version = 1`,
+      [spain],
+    );
     try {
       const report = await run();
       expect(report.ok).toBe(false);
@@ -60,9 +67,11 @@ describe.each(EVENT_STORES)('verify (log on %s)', (eventStore) => {
         expect.arrayContaining([
           { table: 'stance_versions', key: { record_id: italy, version: 0 }, problem: 'missing-in-live' },
           { table: 'stance_versions', key: { record_id: spain, version: 0 }, problem: 'different' },
+          { table: 'stance_versions', key: { record_id: spain, version: 1 }, problem: 'different' },
+          { table: 'stance_versions', key: { record_id: spain, version: 7 }, problem: 'unexpected-in-live' },
         ]),
       );
-      expect(report.readModels.mismatches).toHaveLength(2);
+      expect(report.readModels.mismatches).toHaveLength(4);
     } finally {
       // Put the live models back the way a replay would: from the log.
       await dataSource.query(`DELETE FROM stance_versions; DELETE FROM stance_revisions; DELETE FROM stance_records; DELETE FROM topics; UPDATE projection_checkpoints SET position = 0`);

@@ -20,8 +20,9 @@ export interface VerificationProgress {
 const SHADOW = 'verify_shadow';
 
 /**
- * Recomputes every stream's hash chain over the whole log, rebuilds the read models from the
- * log into shadow tables and compares them with the live ones row by row, at the same position.
+ * Recomputes every stream's hash chain over the whole log while it rebuilds the read models from
+ * the log into shadow tables, then compares those with the live ones row by row, at the same
+ * position. Progress comes from both at once, each phase with its own done and total.
  */
 export async function verify(input: {
   store: EventStore;
@@ -33,38 +34,48 @@ export async function verify(input: {
   const { store, dataSource } = input;
   const head = await store.headPosition();
   const chains = new ChainVerifier();
-  let after = 0n;
-  for (;;) {
-    const batch = await store.readAll({ afterPosition: after, maxCount: 1000 });
-    if (batch.length === 0) break;
-    for (const event of batch) chains.check(event);
-    after = batch[batch.length - 1].position;
-    input.onProgress?.({ phase: 'chains', done: chains.eventsChecked });
-  }
+  const checkChains = async () => {
+    let after = 0n;
+    for (;;) {
+      const batch = await store.readAll({ afterPosition: after, maxCount: 1000 });
+      if (batch.length === 0) return;
+      for (const event of batch) chains.check(event);
+      after = batch[batch.length - 1].position;
+      input.onProgress?.({ phase: 'chains', done: chains.eventsChecked, total: Number(head) });
+    }
+  };
 
   const shadow = await ShadowReadModels.open(input.databaseUrl, dataSource, SHADOW, { fresh: true });
   try {
     const projector = shadow.projector(store);
     // The live models move on while we rebuild: bring the shadow to the live checkpoint, then
     // compare in one snapshot, and again if the live models moved in between.
-    for (let attempt = 0; ; attempt++) {
-      const live = await readCheckpoint(dataSource);
-      await projector.catchUp({ until: { position: live }, onBatch: (done) => input.onProgress?.({ phase: 'rebuild', done: Number(done), total: Number(live) }) });
-      const result = await dataSource.transaction('REPEATABLE READ', async (manager) => {
-        const now = await readCheckpoint(manager);
-        if (now !== (await shadow.position()) && attempt < 5) return undefined;
-        return { position: now.toString(), ...(await compareReadModels(manager, SHADOW)) };
-      });
-      if (!result) continue;
-      const report: VerificationReport = {
-        ok: chains.breaks.length === 0 && result.mismatches.length === 0,
-        verifiedAt: (input.now?.() ?? new Date()).toISOString(),
-        log: { head: head.toString(), eventsChecked: chains.eventsChecked, streams: chains.streams, chainsIntact: chains.breaks.length === 0, breaks: chains.breaks },
-        readModels: { position: result.position, rows: result.rows, intact: result.mismatches.length === 0, mismatches: result.mismatches },
-      };
-      await dataSource.query(`INSERT INTO audit_verifications (verified_at, ok, report) VALUES ($1, $2, $3::jsonb)`, [report.verifiedAt, report.ok, JSON.stringify(report)]);
-      return report;
-    }
+    const rebuildAndCompare = async () => {
+      for (let attempt = 0; ; attempt++) {
+        const live = await readCheckpoint(dataSource);
+        await projector.catchUp({ until: { position: live }, onBatch: (done) => input.onProgress?.({ phase: 'rebuild', done: Number(done), total: Number(live) }) });
+        const result = await dataSource.transaction('REPEATABLE READ', async (manager) => {
+          const now = await readCheckpoint(manager);
+          if (now !== (await shadow.position()) && attempt < 5) return undefined;
+          return { position: now.toString(), ...(await compareReadModels(manager, SHADOW)) };
+        });
+        if (result) return result;
+      }
+    };
+    // Side by side: the chains are Node's work, the rebuild PostgreSQL's (1M events: 132 s one
+    // after the other).
+    const [chainsChecked, compared] = await Promise.allSettled([checkChains(), rebuildAndCompare()]);
+    if (chainsChecked.status === 'rejected') throw chainsChecked.reason;
+    if (compared.status === 'rejected') throw compared.reason;
+    const result = compared.value;
+    const report: VerificationReport = {
+      ok: chains.breaks.length === 0 && result.mismatches.length === 0,
+      verifiedAt: (input.now?.() ?? new Date()).toISOString(),
+      log: { head: head.toString(), eventsChecked: chains.eventsChecked, streams: chains.streams, chainsIntact: chains.breaks.length === 0, breaks: chains.breaks },
+      readModels: { position: result.position, rows: result.rows, intact: result.mismatches.length === 0, mismatches: result.mismatches },
+    };
+    await dataSource.query(`INSERT INTO audit_verifications (verified_at, ok, report) VALUES ($1, $2, $3::jsonb)`, [report.verifiedAt, report.ok, JSON.stringify(report)]);
+    return report;
   } finally {
     await shadow.close();
     await dataSource.query(`DROP SCHEMA IF EXISTS ${SHADOW} CASCADE`);

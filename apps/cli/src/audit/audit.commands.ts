@@ -21,11 +21,18 @@ export class VerifyCommand extends CommandRunner {
 
   async run(): Promise<void> {
     const progress = createProgress('verify', process.stderr);
+    // The chains and the rebuild run side by side: one bar for both.
+    const done = { chains: 0, rebuild: 0 };
+    const total = { chains: 0, rebuild: 0 };
     const report = await verify({
       store: this.store,
       dataSource: this.dataSource,
       databaseUrl: this.databaseUrl,
-      onProgress: ({ done, total }) => progress.update(done, total),
+      onProgress: (step) => {
+        done[step.phase] = step.done;
+        total[step.phase] = step.total ?? step.done;
+        progress.update(done.chains + done.rebuild, total.chains + total.rebuild);
+      },
     });
     progress.stop();
     out(`events checked: ${report.log.eventsChecked} in ${report.log.streams} streams (log head ${report.log.head})`);
