@@ -21,7 +21,7 @@ export class VerifyCommand extends CommandRunner {
 
   async run(): Promise<void> {
     const progress = createProgress('verify', process.stderr);
-    // The chains and the rebuild run side by side: one bar for both.
+    // The chains and the rebuild run side by side: one bar, at the events both have been through.
     const done = { chains: 0, rebuild: 0 };
     const total = { chains: 0, rebuild: 0 };
     const report = await verify({
@@ -31,7 +31,7 @@ export class VerifyCommand extends CommandRunner {
       onProgress: (step) => {
         done[step.phase] = step.done;
         total[step.phase] = step.total ?? step.done;
-        progress.update(done.chains + done.rebuild, total.chains + total.rebuild);
+        progress.update(Math.min(done.chains, done.rebuild), Math.max(total.chains, total.rebuild));
       },
     });
     progress.stop();
