@@ -144,7 +144,7 @@ const changed = (field: string) => `CASE WHEN c.changes ? '${field}' THEN c.chan
 /**
  * Every version of the records $1, from all their rows as the tables now hold them: versionsOf
  * in SQL (a spec holds them equal), so that a revision costs no round trip through Node. Version 0
- * is the record; each revision, in recorded order (ties by event id), opens the next and closes
+ * is the record, as a batch writes it (FIRST_VERSION_COLUMNS); each revision, in recorded order (ties by event id), opens the next and closes
  * the one before; nothing after a retraction changes the record.
  */
 const REBUILT_VERSIONS_SQL = `
@@ -152,24 +152,21 @@ const REBUILT_VERSIONS_SQL = `
     revision AS (
       SELECT record_id, event_id, kind, changes, recorded_at, row_number() OVER (PARTITION BY record_id ORDER BY recorded_at, event_id) AS n
         FROM stance_revisions WHERE record_id = ANY($1::uuid[])),
-    version AS (
-      SELECT r.record_id, 0 AS version, r.recorded->>'country' AS country, r.recorded->>'topicId' AS topic_id, r.recorded->>'stance' AS stance,
-             (r.recorded->>'effectiveOn')::date AS effective_on, r.recorded->>'headline' AS headline, r.recorded->>'summary' AS summary,
-             r.recorded->>'conditions' AS conditions, r.recorded->>'commitment' AS commitment, r.recorded->'source' AS source,
-             r.recorded_at AS record_recorded_at, r.recorded_at AS known_from, false AS retracted, '{}'::uuid[] AS correction_ids
-        FROM stance_records r WHERE r.record_id = ANY($1::uuid[])
+    version (${VERSION_COLUMNS}) AS (
+      SELECT ${FIRST_VERSION_COLUMNS}
+        FROM (SELECT record_id, recorded, recorded_at, ${SCORE_SQL("recorded->>'stance'")} AS score FROM stance_records WHERE record_id = ANY($1::uuid[])) r
       UNION ALL
-      SELECT v.record_id, v.version + 1, v.country, v.topic_id, ${changed('stance')},
+      SELECT v.record_id, v.version + 1, v.country, v.topic_id, ${changed('stance')}, ${SCORE_SQL(changed('stance'))},
              CASE WHEN c.changes ? 'effectiveOn' THEN (c.changes->>'effectiveOn')::date ELSE v.effective_on END,
              ${changed('headline')}, ${changed('summary')}, ${changed('conditions')}, ${changed('commitment')},
              -- A JSON null is no source: SQL NULL, which the column refuses, as it refuses it from versionsOf.
              CASE WHEN c.changes ? 'source' THEN nullif(c.changes->'source', 'null'::jsonb) ELSE v.source END,
-             v.record_recorded_at, greatest(c.recorded_at, v.record_recorded_at), c.kind = 'retracted',
+             v.record_recorded_at, greatest(c.recorded_at, v.record_recorded_at), NULL::timestamptz, c.kind = 'retracted',
              CASE WHEN c.kind = 'corrected' THEN v.correction_ids || c.event_id ELSE v.correction_ids END
         FROM version v JOIN revision c ON c.record_id = v.record_id AND c.n = v.version + 1
        WHERE NOT v.retracted)
   INSERT INTO stance_versions (${VERSION_COLUMNS})
-  SELECT record_id, version, country, topic_id, stance, ${SCORE_SQL('stance')}, effective_on, headline, summary, conditions, commitment, source,
+  SELECT record_id, version, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source,
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
     FROM version`;
 
