@@ -77,7 +77,7 @@ export class DecidedStates {
       const fromRevision = entry.known.revision === undefined ? 0n : entry.known.revision + 1n;
       const since = await store.readStream(stream, { fromRevision });
       this.fold(stream, entry, decider, since);
-      this.grew(entry, entry.folded ? since.length : 0);
+      this.grew(entry, since.length);
       return entry.known as DecidedState<State>;
     }
     if (entry) this.forget(stream);
@@ -89,7 +89,7 @@ export class DecidedStates {
       this.advanceHead(fresh, recorded[0]);
     }
     this.entries.set(stream, fresh);
-    this.grew(fresh, needsState ? recorded.length : 0);
+    this.grew(fresh, recorded.length);
     return fresh.known as DecidedState<State>;
   }
 
@@ -107,7 +107,7 @@ export class DecidedStates {
     if (entry.folded) for (const event of events) known.state = decider.evolve(known.state, event);
     known.revision = revision;
     known.lastHash = lastHash;
-    this.grew(entry, entry.folded ? events.length : 0);
+    this.grew(entry, events.length);
   }
 
   forget(stream: string): void {
@@ -141,10 +141,14 @@ export class DecidedStates {
     entry.known.lastHash = (event.metadata.hash as string | undefined) ?? GENESIS_HASH;
   }
 
-  /** Counts events folded into a cached entry, forgetting the least recently used beyond the bound. */
+  /**
+   * Counts events folded into a cached entry, forgetting the least recently used beyond the bound.
+   * An entry that only knows its stream's head holds no events, whatever it has read.
+   */
   private grew(entry: Entry, events: number): void {
-    entry.events += events;
-    this.cachedEvents += events;
+    const held = entry.folded ? events : 0;
+    entry.events += held;
+    this.cachedEvents += held;
     this.evictBeyondBound();
   }
 
