@@ -3,4 +3,5 @@ export * from './postgres/postgres-event-store';
 export * from './postgres/event-store-schema.migration';
 export * from './postgres/group-commit.migration';
 export * from './postgres/import-pages.migration';
+export * from './postgres/lean-group-commit.migration';
 export * from './eventstoredb/eventstoredb-event-store';

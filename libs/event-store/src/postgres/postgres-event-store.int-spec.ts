@@ -105,6 +105,35 @@ describe('PostgresEventStore: group commit', () => {
     expect(appended.every((result) => result.events[1].position === result.events[0].position + 1n)).toBe(true);
   });
 
+  it('answers a retried append, a clashing one, an empty one and a stale one in a group with fresh ones', async () => {
+    const retried = `retried-${randomUUID()}`;
+    const events = [event(0), event(1)];
+    const first = await store.appendToStream(retried, events, { expectedRevision: 'no_stream' });
+    const fresh = `fresh-${randomUUID()}`;
+    const clashing = `clashing-${randomUUID()}`;
+    const empty = `empty-${randomUUID()}`;
+    const missing = `missing-${randomUUID()}`;
+    // Started in one tick, these form one group.
+    const [again, clash, nothing, stale, appended] = await Promise.allSettled([
+      store.appendToStream(retried, events, { expectedRevision: 'no_stream' }),
+      store.appendToStream(clashing, [events[0]], { expectedRevision: 'no_stream' }),
+      store.appendToStream(empty, [], { expectedRevision: 'no_stream' }),
+      store.appendToStream(missing, [event(2)], { expectedRevision: 'stream_exists' }),
+      store.appendToStream(fresh, [event(3), event(4)], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(again).toMatchObject({ status: 'fulfilled', value: { alreadyAppended: true, nextExpectedRevision: 1n, events: first.events } });
+    expect(clash).toMatchObject({ status: 'rejected', reason: { code: 'event_id_conflict' } });
+    expect(nothing).toMatchObject({ status: 'fulfilled', value: { events: [], nextExpectedRevision: -1n, alreadyAppended: false } });
+    expect(stale).toMatchObject({ status: 'rejected', reason: { code: 'wrong_expected_revision', actual: -1n } });
+    expect(appended).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1n, alreadyAppended: false } });
+    // The receipts name where the events really are.
+    const [third, fourth] = await store.readStream(fresh);
+    const receipt = (appended as PromiseFulfilledResult<Awaited<ReturnType<typeof store.appendToStream>>>).value.events;
+    expect(receipt).toEqual([third, fourth].map((e) => ({ eventId: e.eventId, revision: e.revision, position: e.position })));
+    expect(await store.readStream(clashing)).toEqual([]);
+    expect(await store.readStream(retried)).toHaveLength(2);
+  });
+
   it('applies appends to one stream of one group in order, each at the revision the one before left', async () => {
     const name = `one-stream-${randomUUID()}`;
     const [first, second, stale] = await Promise.allSettled([

@@ -71,14 +71,11 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-/** One row of event_store.append_batch: an event of an append, or the append's refusal. */
-interface GroupRow {
-  o_append: number;
-  o_status: 'appended' | 'already' | 'wrong_revision' | 'id_conflict' | 'empty';
-  o_current: string;
-  o_event_id: string | null;
-  o_revision: string | null;
-  o_position: string | null;
+/** The answer of event_store.append_group: per append, its status and its stream's revision before it; the first position drawn. */
+interface GroupAnswer {
+  o_status: ('appended' | 'already' | 'wrong_revision' | 'id_conflict' | 'empty')[];
+  o_current: string[];
+  o_first: string | null;
 }
 
 export interface PostgresEventStoreOptions {
@@ -172,9 +169,9 @@ export class PostgresEventStore implements EventStore {
         events: append.events.map((event) => ({ eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata })),
       })),
     );
-    let rows: GroupRow[];
+    let answer: GroupAnswer;
     try {
-      ({ rows } = await this.pool.query<GroupRow>(`SELECT * FROM event_store.append_batch($1::jsonb)`, [payload]));
+      ({ rows: [answer] } = await this.pool.query<GroupAnswer>(`SELECT * FROM event_store.append_group($1::jsonb)`, [payload]));
     } catch (error) {
       const code = (error as { code?: string }).code;
       // Another process appended some of these event ids at the same moment: the whole group
@@ -189,30 +186,43 @@ export class PostgresEventStore implements EventStore {
       }
       return;
     }
-    let appendedAny = false;
-    const answers = new Map<number, GroupRow[]>();
-    for (const row of rows) answers.set(row.o_append, [...(answers.get(row.o_append) ?? []), row]);
+    // The appended appends' events hold consecutive positions from the first, in the group's order.
+    let position = answer.o_first === null ? 0n : BigInt(answer.o_first);
+    const already = answer.o_status.includes('already') ? await this.placedEvents(group.filter((_, index) => answer.o_status[index] === 'already')) : new Map();
     group.forEach((append, index) => {
-      const answer = answers.get(index + 1) ?? [];
-      const status = answer[0]?.o_status;
-      const current = BigInt(answer[0]?.o_current ?? '-1');
+      const status = answer.o_status[index];
+      const current = BigInt(answer.o_current[index]);
       if (status === 'wrong_revision') {
         append.reject(new WrongExpectedRevisionError(append.stream, append.expectedRevision, current));
       } else if (status === 'id_conflict') {
         append.reject(new EventIdConflictError(append.stream, append.events.map((event) => event.eventId)));
       } else if (status === 'empty') {
         append.resolve({ stream: append.stream, events: [], nextExpectedRevision: current, alreadyAppended: false });
-      } else {
-        appendedAny ||= status === 'appended';
+      } else if (status === 'already') {
+        const events = append.events.map(({ eventId }) => already.get(eventId)!).sort((a, b) => (a.revision < b.revision ? -1 : 1));
         append.resolve({
           stream: append.stream,
-          events: answer.map((row) => ({ eventId: row.o_event_id as string, revision: BigInt(row.o_revision as string), position: BigInt(row.o_position as string) })),
-          nextExpectedRevision: BigInt(answer[answer.length - 1].o_revision as string),
-          alreadyAppended: status === 'already',
+          events,
+          nextExpectedRevision: events[events.length - 1].revision,
+          alreadyAppended: true,
         });
+      } else {
+        const events = append.events.map((event, k) => ({ eventId: event.eventId, revision: current + 1n + BigInt(k), position: position + BigInt(k) }));
+        position += BigInt(append.events.length);
+        append.resolve({ stream: append.stream, events, nextExpectedRevision: current + BigInt(append.events.length), alreadyAppended: false });
       }
     });
-    if (appendedAny) this.appended.emit('appended');
+    if (answer.o_first !== null) this.appended.emit('appended');
+  }
+
+  /** Where the events of appends already in the log (retries) sit, by event id. */
+  private async placedEvents(appends: PendingAppend[]): Promise<Map<string, { eventId: string; revision: bigint; position: bigint }>> {
+    const ids = appends.flatMap((append) => append.events.map((event) => event.eventId));
+    const { rows } = await this.pool.query<{ event_id: string; revision: string; position: string }>(
+      `SELECT event_id::text, stream_revision::text AS revision, global_position::text AS position FROM event_store.events WHERE event_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.event_id, { eventId: row.event_id, revision: BigInt(row.revision), position: BigInt(row.position) }]));
   }
 
   async appendInOrder(events: readonly PlacedEvent[]): Promise<void> {

@@ -16,6 +16,7 @@ import {
   EventStoreDbEventStore,
   EventStoreGroupCommit1767657600004,
   EventStoreImportPages1767657600006,
+  EventStoreLeanGroupCommit1767657600007,
   EventStoreSchema1767657600000,
   type EventStore,
   PostgresEventStore,
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   EventStoreGroupCommit1767657600004,
   ReadModelsSettledAt1767657600005,
   EventStoreImportPages1767657600006,
+  EventStoreLeanGroupCommit1767657600007,
 ];
 
 export interface InfrastructureOptions {
