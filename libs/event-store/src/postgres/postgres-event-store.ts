@@ -91,6 +91,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pending: PendingAppend[] = [];
   private groupsInFlight = 0;
+  private commitScheduled = false;
   private readonly streamsInFlight = new Set<string>();
 
   private readonly connectionString: string;
@@ -121,7 +122,19 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ stream, events, expectedRevision, resolve, reject });
-      void this.commitPending();
+      // Alone, an append goes at once. Behind a group in flight, it waits for the callbacks of this
+      // turn to run: the callers a group just answered append again in them, and join one group.
+      if (this.groupsInFlight === 0) this.commitPending();
+      else this.commitSoon();
+    });
+  }
+
+  private commitSoon(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      this.commitPending();
     });
   }
 
@@ -129,10 +142,15 @@ export class PostgresEventStore implements EventStore {
    * Two groups may be in flight: while one waits for its commit, the next checks its streams.
    * They never share a stream, so a stream's appends still commit in arrival order.
    */
-  private async commitPending(): Promise<void> {
-    if (this.groupsInFlight >= GROUPS_IN_FLIGHT) return;
-    const group = this.nextGroup();
-    if (group.length === 0) return;
+  private commitPending(): void {
+    while (this.groupsInFlight < GROUPS_IN_FLIGHT) {
+      const group = this.nextGroup();
+      if (group.length === 0) return;
+      void this.commitInFlight(group);
+    }
+  }
+
+  private async commitInFlight(group: PendingAppend[]): Promise<void> {
     this.groupsInFlight += 1;
     for (const append of group) this.streamsInFlight.add(append.stream);
     try {
@@ -140,9 +158,8 @@ export class PostgresEventStore implements EventStore {
     } finally {
       for (const append of group) this.streamsInFlight.delete(append.stream);
       this.groupsInFlight -= 1;
-      void this.commitPending();
+      this.commitSoon();
     }
-    void this.commitPending();
   }
 
   /**
@@ -188,7 +205,15 @@ export class PostgresEventStore implements EventStore {
     }
     // The appended appends' events hold consecutive positions from the first, in the group's order.
     let position = answer.o_first === null ? 0n : BigInt(answer.o_first);
-    const already = answer.o_status.includes('already') ? await this.placedEvents(group.filter((_, index) => answer.o_status[index] === 'already')) : new Map();
+    let already = new Map<string, { eventId: string; revision: bigint; position: bigint }>();
+    let unplaced: unknown;
+    if (answer.o_status.includes('already')) {
+      try {
+        already = await this.placedEvents(group.filter((_, index) => answer.o_status[index] === 'already'));
+      } catch (error) {
+        unplaced = error;
+      }
+    }
     group.forEach((append, index) => {
       const status = answer.o_status[index];
       const current = BigInt(answer.o_current[index]);
@@ -198,6 +223,8 @@ export class PostgresEventStore implements EventStore {
         append.reject(new EventIdConflictError(append.stream, append.events.map((event) => event.eventId)));
       } else if (status === 'empty') {
         append.resolve({ stream: append.stream, events: [], nextExpectedRevision: current, alreadyAppended: false });
+      } else if (status === 'already' && unplaced !== undefined) {
+        append.reject(unplaced);
       } else if (status === 'already') {
         const events = append.events.map(({ eventId }) => already.get(eventId)!).sort((a, b) => (a.revision < b.revision ? -1 : 1));
         append.resolve({
