@@ -113,4 +113,47 @@ describe('Projection of the PostgreSQL log in place', () => {
       await throughNode.close();
     }
   });
+  it('follows appends as they come by catching up in place, never reading the subscription, and dead-letters a bad event on the way', async () => {
+    const shadow = await open('live_in_place');
+    const live = new Projector(store, shadow.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, {
+      logInDatabase: true,
+      nextAppend: (signal) => store.nextAppend(signal),
+    });
+    const subscribe = jest.spyOn(store, 'subscribeToAll');
+    const abort = new AbortController();
+    const running = live.run(abort.signal);
+    try {
+      const metadata = { schemaVersion: 1, recordedAt: '2026-03-01T10:00:00.000Z', recordedBy: 'spec', commandId: randomUUID(), correlationId: 'spec', causationId: randomUUID() };
+      const source = { publisher: 'AFP', title: null, url: null, publishedOn: null, quote: null, speaker: null };
+      const record = (stance: string) => ({
+        eventId: randomUUID(),
+        type: 'StanceRecorded',
+        data: { country: 'PT', topicId: 'topic-002', stance, effectiveOn: '2026-03-01', headline: `PT ${stance}`, summary: null, conditions: null, commitment: null, source },
+        metadata,
+      });
+      const poison = record('lukewarm');
+      // While it runs: one append, then two more after it has caught up with the first.
+      const first = record('open');
+      const last = record('supports');
+      await store.appendToStream('country-PT', [first], { expectedRevision: 'any' });
+      const reached = async (position: bigint) => {
+        const deadline = Date.now() + 10_000;
+        while ((await live.checkpoint()) < position && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+        return live.checkpoint();
+      };
+      expect(await reached(await store.headPosition())).toBe(await store.headPosition());
+      const { events } = await store.appendToStream('country-PT', [poison, last], { expectedRevision: 'any' });
+      expect(await reached(events[1].position)).toBe(events[1].position);
+      const rows = await tables(dataSource, 'live_in_place');
+      expect(rows.deadLetters).toEqual(expect.arrayContaining([expect.objectContaining({ event_id: poison.eventId })]));
+      const recordIds = new Set(rows.records.map((row: { record_id: string }) => row.record_id));
+      expect([first, poison, last].map(({ eventId }) => recordIds.has(eventId))).toEqual([true, false, true]);
+      expect(subscribe).not.toHaveBeenCalled();
+    } finally {
+      abort.abort();
+      await running;
+      subscribe.mockRestore();
+      await shadow.close();
+    }
+  });
 });

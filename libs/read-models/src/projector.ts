@@ -88,9 +88,16 @@ export class Projector {
      * ranges where they lie, in SQL, instead of sending every event to Node and back. `lanes` > 1
      * projects each such range in that many transactions at once (applyLogRangeInLanes), for a
      * rebuild nobody reads before it is done. `afterCatchUpBatch` runs after each batch of a
-     * catch-up, before the next.
+     * catch-up, before the next. `nextAppend` (with `logInDatabase`) lets `run` follow the log by
+     * catching up in the database each time it resolves, instead of reading the subscription's
+     * events into Node and sending them back.
      */
-    private readonly options: { logInDatabase?: boolean; lanes?: number; afterCatchUpBatch?: () => Promise<void> } = {},
+    private readonly options: {
+      logInDatabase?: boolean;
+      lanes?: number;
+      afterCatchUpBatch?: () => Promise<void>;
+      nextAppend?: (signal: AbortSignal) => Promise<void>;
+    } = {},
   ) {}
 
   onProgress(listener: (position: LogPosition) => void): () => void {
@@ -367,6 +374,17 @@ export class Projector {
       // Losing the lock's connection frees the lock for another process: stop applying then.
       await lock.query('SELECT 1');
       try {
+        const { nextAppend } = this.options;
+        if (this.options.logInDatabase && nextAppend) {
+          // Each append wakes a catch-up in the database (poison and upcasting as in any catch-up).
+          while (!signal.aborted) {
+            await this.catchUp({ maxBatchSize });
+            failures = 0;
+            await nextAppend(signal);
+            await lock.query('SELECT 1');
+          }
+          return;
+        }
         const from = await this.checkpoint();
         for await (const batch of this.store.subscribeToAll({ afterPosition: from, maxBatchSize, signal })) {
           await lock.query('SELECT 1');

@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { EventStore } from '@stance-ledger/event-store';
-import { Projector, READ_MODEL_PROJECTIONS } from '@stance-ledger/read-models';
+import { type EventStore, PostgresEventStore } from '@stance-ledger/event-store';
+import { Projector, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from '../shared/options';
 import { EVENT_STORE } from '../shared/tokens';
@@ -19,11 +19,21 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     progress: ProjectionProgress,
     @Inject(APPLICATION_OPTIONS) private readonly options: ApplicationOptions,
   ) {
-    this.projector = new Projector(store, dataSource, READ_MODEL_PROJECTIONS, {
-      info: (message) => this.logger.log(message),
-      warn: (message) => this.logger.warn(message),
-      error: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
-    });
+    // With the log in this database, the projector reads it in place: nothing goes to Node and back.
+    const { url } = dataSource.options as { url?: string };
+    const logInDatabase = store instanceof PostgresEventStore && url !== undefined && store.isIn(url);
+    this.projector = new Projector(
+      store,
+      dataSource,
+      READ_MODEL_PROJECTIONS,
+      {
+        info: (message) => this.logger.log(message),
+        warn: (message) => this.logger.warn(message),
+        error: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
+      },
+      READ_MODELS_CHECKPOINT,
+      logInDatabase ? { logInDatabase, nextAppend: (signal) => store.nextAppend(signal) } : {},
+    );
     this.projector.onProgress((position) => progress.advance(position));
   }
 

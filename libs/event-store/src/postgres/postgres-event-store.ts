@@ -395,6 +395,14 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * Resolves at this process's next append, after the poll interval (the appends of other
+   * processes are not announced), or on abort: a follower that reads the log in SQL waits on it.
+   */
+  nextAppend(signal?: AbortSignal): Promise<void> {
+    return this.waitForAppend(this.pollIntervalMs, signal);
+  }
+
   private async waitForAppend(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const wake = new AbortController();
     const timer = setTimeout(() => wake.abort(), timeoutMs);
