@@ -120,6 +120,7 @@ describe('Projection of the PostgreSQL log in place', () => {
       nextAppend: (signal) => store.nextAppend(signal),
     });
     const subscribe = jest.spyOn(store, 'subscribeToAll');
+    const readAll = jest.spyOn(store, 'readAll');
     const abort = new AbortController();
     const running = live.run(abort.signal);
     try {
@@ -149,10 +150,22 @@ describe('Projection of the PostgreSQL log in place', () => {
       const recordIds = new Set(rows.records.map((row: { record_id: string }) => row.record_id));
       expect([first, poison, last].map(({ eventId }) => recordIds.has(eventId))).toEqual([true, false, true]);
       expect(subscribe).not.toHaveBeenCalled();
+      // Only the ranges holding a bad event went through Node.
+      expect(readAll).toHaveBeenCalledTimes(rows.deadLetters.length);
+      // It followed the whole generated history too (corrections and retractions among it), one
+      // script per range: the same tables, row for row, as events sent through Node build.
+      const throughNode = await open('live_through_node');
+      try {
+        await new Projector(store, throughNode.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, { logInDatabase: false }).catchUp();
+        expect(rows).toEqual(await tables(dataSource, 'live_through_node'));
+      } finally {
+        await throughNode.close();
+      }
     } finally {
       abort.abort();
       await running;
       subscribe.mockRestore();
+      readAll.mockRestore();
       await shadow.close();
     }
   });

@@ -23,6 +23,12 @@ export interface Projection {
   readonly name: string;
   apply(events: readonly ProjectableEvent[], manager: Queryable): Promise<void>;
   applyLogRange(after: string, upTo: string, manager: Queryable, lane?: Lane): Promise<void>;
+  /**
+   * What applyLogRange runs, as statements with the range's bounds written in, for a caller that
+   * sends them and its own in one script: one round trip for a whole range. `types` are the event
+   * types the range holds: statements no event of the range needs are left out.
+   */
+  logRangeStatements(after: bigint, upTo: bigint, types: ReadonlySet<string>): string[];
 }
 
 /**
@@ -71,6 +77,11 @@ function logRange(after: string, upTo: string, lane?: Lane, laneKey?: string): E
   };
 }
 
+/** A relation's SQL with its parameters written in: only positions, which are bigints, and so safe to write. */
+function writtenIn(relation: EventRelation, after: bigint, upTo: bigint): string {
+  return relation.sql.replace('$1::bigint', `${BigInt(after)}::bigint`).replace('$2::bigint', `${BigInt(upTo)}::bigint`);
+}
+
 /** The stance's score on the scale, from the domain's own table (NULL for an unknown stance, which no row accepts). */
 const SCORE_SQL = (stance: string) => `CASE ${stance} ${Object.entries(STANCE_SCORES).map(([name, score]) => `WHEN '${name}' THEN ${score}`).join(' ')} END`;
 
@@ -80,14 +91,13 @@ const REVISION_COLUMNS = 'event_id, record_id, kind, changes, reason, recorded_a
 const VERSION_COLUMNS =
   'record_id, version, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source, record_recorded_at, known_from, known_until, retracted, correction_ids';
 
-async function projectTopics(manager: Queryable, events: EventRelation): Promise<void> {
-  await manager.query(
-    `INSERT INTO topics (${TOPIC_COLUMNS})
+const TOPICS_SQL = (events: string) => `INSERT INTO topics (${TOPIC_COLUMNS})
      SELECT e.data->>'topicId', e.data->>'title', e.data->>'description', (e.metadata->>'recordedAt')::timestamptz, e.global_position
-       FROM ${events.sql} WHERE e.event_type = 'TopicDefined'
-     ON CONFLICT DO NOTHING`,
-    events.parameters,
-  );
+       FROM ${events} WHERE e.event_type = 'TopicDefined'
+     ON CONFLICT DO NOTHING`;
+
+async function projectTopics(manager: Queryable, events: EventRelation): Promise<void> {
+  await manager.query(TOPICS_SQL(events.sql), events.parameters);
 }
 
 export const topicsProjection: Projection = {
@@ -101,6 +111,7 @@ export const topicsProjection: Projection = {
   applyLogRange: async (after, upTo, manager, lane) => {
     if (!lane || lane.index === 0) await projectTopics(manager, logRange(after, upTo));
   },
+  logRangeStatements: (after, upTo, types) => (types.has('TopicDefined') ? [TOPICS_SQL(writtenIn(logRange('', ''), after, upTo))] : []),
 };
 
 /**
@@ -110,9 +121,7 @@ export const topicsProjection: Projection = {
  * from all its rows, in two more statements, so the result does not depend on the order
  * revisions arrive in.
  */
-async function projectStances(manager: Queryable, events: EventRelation): Promise<void> {
-  const touched = (await manager.query(
-    `WITH batch AS MATERIALIZED (SELECT * FROM ${events.sql} WHERE e.event_type IN ('StanceRecorded', 'StanceCorrected', 'StanceRetracted')),
+const STANCES_SQL = (events: string) => `WITH batch AS MATERIALIZED (SELECT * FROM ${events} WHERE e.event_type IN ('StanceRecorded', 'StanceCorrected', 'StanceRetracted')),
           touched AS (SELECT DISTINCT (b.data->>'recordId')::uuid AS record_id FROM batch b WHERE b.event_type <> 'StanceRecorded'),
           r AS (
             SELECT b.event_id AS record_id, b.data->>'country' AS country, b.data->>'topicId' AS topic_id, b.data AS recorded,
@@ -129,9 +138,10 @@ async function projectStances(manager: Queryable, events: EventRelation): Promis
               FROM batch b WHERE b.event_type <> 'StanceRecorded'
             ON CONFLICT DO NOTHING),
           versions AS (INSERT INTO stance_versions (${VERSION_COLUMNS}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING)
-     SELECT record_id::text AS "recordId" FROM touched`,
-    events.parameters,
-  )) as { recordId: string }[];
+     SELECT record_id::text AS "recordId" FROM touched`;
+
+async function projectStances(manager: Queryable, events: EventRelation): Promise<void> {
+  const touched = (await manager.query(STANCES_SQL(events.sql), events.parameters)) as { recordId: string }[];
   if (touched.length === 0) return;
   const ids = touched.map(({ recordId }) => recordId);
   await manager.query(`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, [ids]);
@@ -179,6 +189,14 @@ export const stancesProjection: Projection = {
   // A record's revisions follow it into its lane: they name it by `recordId`.
   applyLogRange: (after, upTo, manager, lane) =>
     projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`)),
+  // The records the range revises are read from the range again by the two statements that rebuild them.
+  logRangeStatements: (after, upTo, types) => {
+    const events = writtenIn(logRange('', ''), after, upTo);
+    const revised = types.has('StanceCorrected') || types.has('StanceRetracted');
+    if (!revised && !types.has('StanceRecorded')) return [];
+    const touched = `ARRAY(SELECT DISTINCT (e.data->>'recordId')::uuid FROM ${events} WHERE e.event_type IN ('StanceCorrected', 'StanceRetracted'))`;
+    return [STANCES_SQL(events), ...(revised ? [`DELETE FROM stance_versions WHERE record_id = ANY(${touched})`, REBUILT_VERSIONS_SQL.replaceAll('$1::uuid[]', touched)] : [])];
+  },
 };
 
 export const READ_MODEL_PROJECTIONS: readonly Projection[] = [topicsProjection, stancesProjection];
