@@ -88,15 +88,20 @@ describe('Projection of the PostgreSQL log in place', () => {
     }
   });
 
-  it('sends a range the SQL refuses through Node, which dead-letters the bad event alone', async () => {
-    const metadata = { schemaVersion: 1, recordedAt: '2026-02-01T10:00:00.000Z', recordedBy: 'spec', commandId: randomUUID(), correlationId: 'spec', causationId: randomUUID() };
+  /** A StanceRecorded of `country` on `day`; a stance off the scale makes a poison event. */
+  const recordOf = (country: string, topicId: string, day: string) => {
+    const metadata = { schemaVersion: 1, recordedAt: `${day}T10:00:00.000Z`, recordedBy: 'spec', commandId: randomUUID(), correlationId: 'spec', causationId: randomUUID() };
     const source = { publisher: 'AFP', title: null, url: null, publishedOn: null, quote: null, speaker: null };
-    const record = (stance: string) => ({
+    return (stance: string) => ({
       eventId: randomUUID(),
       type: 'StanceRecorded',
-      data: { country: 'ES', topicId: 'topic-001', stance, effectiveOn: '2026-02-01', headline: `ES ${stance}`, summary: null, conditions: null, commitment: null, source },
+      data: { country, topicId, stance, effectiveOn: day, headline: `${country} ${stance}`, summary: null, conditions: null, commitment: null, source },
       metadata,
     });
+  };
+
+  it('sends a range the SQL refuses through Node, which dead-letters the bad event alone', async () => {
+    const record = recordOf('ES', 'topic-001', '2026-02-01');
     const poison = record('ambivalent');
     await store.appendToStream('country-ES', [record('open'), poison, record('supports')], { expectedRevision: 'any' });
     const inPlace = await open('in_place_poison');
@@ -124,14 +129,7 @@ describe('Projection of the PostgreSQL log in place', () => {
     const abort = new AbortController();
     const running = live.run(abort.signal);
     try {
-      const metadata = { schemaVersion: 1, recordedAt: '2026-03-01T10:00:00.000Z', recordedBy: 'spec', commandId: randomUUID(), correlationId: 'spec', causationId: randomUUID() };
-      const source = { publisher: 'AFP', title: null, url: null, publishedOn: null, quote: null, speaker: null };
-      const record = (stance: string) => ({
-        eventId: randomUUID(),
-        type: 'StanceRecorded',
-        data: { country: 'PT', topicId: 'topic-002', stance, effectiveOn: '2026-03-01', headline: `PT ${stance}`, summary: null, conditions: null, commitment: null, source },
-        metadata,
-      });
+      const record = recordOf('PT', 'topic-002', '2026-03-01');
       const poison = record('lukewarm');
       // While it runs: one append, then two more after it has caught up with the first.
       const first = record('open');

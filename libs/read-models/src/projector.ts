@@ -69,6 +69,18 @@ export function isPoisonError(error: unknown): boolean {
  */
 const FOLLOW_PACE_MS = 20;
 
+/**
+ * Moves a projection's checkpoint on, never back, and announces it in the same statement:
+ * PostgreSQL delivers the announcement only if the transaction commits. `projection` and
+ * `position` are SQL: parameters, or literals.
+ */
+const SAVE_CHECKPOINT_SQL = (projection: string, position: string) => `WITH saved AS (
+    INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES (${projection}, ${position}, now())
+    ON CONFLICT (projection) DO UPDATE SET position = greatest(projection_checkpoints.position, excluded.position), updated_at = excluded.updated_at
+    RETURNING position
+  )
+  SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', position::text) FROM saved`;
+
 /** Session-level advisory lock key of a projector: one process applies a checkpoint's batches at a time. */
 const PROJECTOR_LOCK_SQL = `hashtextextended('stance-ledger/projector/' || $1, 0)`;
 
@@ -171,16 +183,7 @@ export class Projector {
   }
 
   private async saveCheckpoint(manager: { query: (sql: string, parameters?: unknown[]) => Promise<unknown> }, position: LogPosition) {
-    // Announced in the same statement; PostgreSQL delivers it only if the transaction commits.
-    await manager.query(
-      `WITH saved AS (
-         INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
-         RETURNING position
-       )
-       SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', position::text) FROM saved`,
-      [this.checkpointName, position.toString()],
-    );
+    await manager.query(SAVE_CHECKPOINT_SQL('$1', '$2'), [this.checkpointName, position.toString()]);
   }
 
   private async applyInOneTransaction(batch: readonly RecordedEvent[]): Promise<LogPosition> {
@@ -308,12 +311,7 @@ export class Projector {
       'BEGIN',
       `SELECT position FROM projection_checkpoints WHERE projection = '${name}' FOR UPDATE`,
       ...this.projections.flatMap((projection) => projection.logRangeStatements(after, upTo, types)),
-      `WITH saved AS (
-         INSERT INTO projection_checkpoints (projection, position, updated_at) VALUES ('${name}', ${BigInt(upTo)}, now())
-         ON CONFLICT (projection) DO UPDATE SET position = greatest(projection_checkpoints.position, excluded.position), updated_at = excluded.updated_at
-         RETURNING position
-       )
-       SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', position::text) FROM saved`,
+      SAVE_CHECKPOINT_SQL(`'${name}'`, `${BigInt(upTo)}`),
       'COMMIT',
     ].join(';\n');
     const runner = this.dataSource.createQueryRunner();
