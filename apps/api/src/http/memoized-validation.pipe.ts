@@ -1,4 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import type { ValidationError, ValidatorOptions } from 'class-validator';
+import { passesEveryRule } from './gathered-rules';
 import { validationExceptionFactory } from './request-validation';
 
 /** Accepted queries kept per DTO class; the oldest goes first. */
@@ -10,7 +12,7 @@ const MAX_KEPT_PER_CLASS = 1000;
  * answer served from the answer cache. Both are pure functions of the query's fields and the
  * DTO class (no rule reads the clock or the database), so an identical query gets a copy of the
  * instance built the first time. Bodies, path parameters and refused queries go through the
- * whole pipe every time.
+ * whole pipe every time, their rules checked as gathered once per class (passesEveryRule).
  */
 export class MemoizedValidationPipe extends ValidationPipe {
   private readonly accepted = new Map<object, Map<string, Record<string, unknown>>>();
@@ -30,6 +32,12 @@ export class MemoizedValidationPipe extends ValidationPipe {
     if (kept.size > MAX_KEPT_PER_CLASS) kept.delete(kept.keys().next().value as string);
     this.accepted.set(metatype, kept);
     return instance;
+  }
+
+  /** What passes every rule needs no search of class-validator's metadata (see passesEveryRule); the rest gets its errors from class-validator. */
+  protected override validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> | ValidationError[] {
+    if (passesEveryRule(object)) return [];
+    return super.validate(object, validatorOptions);
   }
 }
 
