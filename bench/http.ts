@@ -103,6 +103,19 @@ export async function measureQueries(base: string, seconds: number, log: (line: 
   return rows;
 }
 
+/** Waits until GET /health reports the read models level with the log; returns how far behind they were first, and how long that took. */
+async function projectionCaughtUp(base: string): Promise<{ lag: string; seconds: number }> {
+  const started = performance.now();
+  let first: string | undefined;
+  for (;;) {
+    const health = (await (await fetch(`${base}/health`)).json()) as { details?: { projection?: { lag?: string; caughtUp?: boolean } } };
+    const projection = health.details?.projection;
+    first ??= projection?.lag ?? '?';
+    if (projection?.caughtUp || performance.now() - started > 60_000) return { lag: first, seconds: (performance.now() - started) / 1000 };
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
 /** POST /countries/:country/stances spread over the member states, as real traffic is. */
 export async function measureAppends(base: string, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
   const states = memberStates();
@@ -137,9 +150,12 @@ export async function measureAppends(base: string, seconds: number, topicId: str
   const coldSeconds = (performance.now() - warmStarted) / 1000;
   log(`ours, first append on each of ${states.length} states (cold streams): ${coldSeconds.toFixed(1)} s`);
   const posted = await post();
+  // The fixed rate is measured from a steady state: the read models level with the log again.
+  const settled = await projectionCaughtUp(base);
+  log(`ours, projection behind the log when the saturation ended: ${settled.lag} events, level again after ${settled.seconds.toFixed(1)} s`);
   const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body }, 1000, seconds);
   const errors = failures(posted) + paced.failures;
-  const note = `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; at 1000/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errors} non-2xx/errors`;
+  const note = `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; read models ${settled.lag} events behind at its end, level ${settled.seconds.toFixed(1)} s later; at 1000/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errors} non-2xx/errors`;
   log(`ours, HTTP command appends: ${Math.round(posted.requests.average)} req/s; ${note}`);
   return [
     { measure: `HTTP command appends, the first on each of ${states.length} countries after the service started, 8 in flight (s)`, ours: coldSeconds.toFixed(2), note: 'each stream not yet cached: recording reads only its last event' },
