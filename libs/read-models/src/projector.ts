@@ -246,7 +246,7 @@ export class Projector {
     maxCount: number,
     untilPosition: LogPosition | undefined,
     onBatch?: (position: LogPosition, events: number) => void,
-    pace?: { ms: number; signal: AbortSignal },
+    pace?: { ms: number; signal: AbortSignal; beforeNext: () => Promise<unknown> },
   ): Promise<LogPosition> {
     const readRange = (after: LogPosition) => {
       const read = this.dataSource.query(
@@ -288,6 +288,7 @@ export class Projector {
       if (paused) {
         await sleep(pace.ms - (performance.now() - started), pace.signal);
         if (pace.signal.aborted) return position;
+        await pace.beforeNext();
         next = readRange(position);
       } else if (position !== upTo) {
         // Another projector moved the checkpoint past this range: size the next from there.
@@ -425,7 +426,8 @@ export class Projector {
         if (this.options.logInDatabase && nextAppend) {
           // Each append wakes a catch-up in the database (poison and upcasting as in any catch-up).
           while (!signal.aborted) {
-            await this.catchUpInDatabase(maxBatchSize, undefined, undefined, { ms: FOLLOW_PACE_MS, signal });
+            // Under a steady stream this never returns: the lock's connection is checked before each range.
+            await this.catchUpInDatabase(maxBatchSize, undefined, undefined, { ms: FOLLOW_PACE_MS, signal, beforeNext: () => lock.query('SELECT 1') });
             failures = 0;
             await nextAppend(signal);
             await lock.query('SELECT 1');
