@@ -64,23 +64,22 @@ function sentEvents(events: readonly ProjectableEvent[]): EventRelation {
   };
 }
 
+/** A range of the PostgreSQL log as the relation `e`; the bounds and the lane's condition are SQL. */
+const rangeSql = (after: string, upTo: string, inLane = '') =>
+  `(SELECT global_position, stream_revision, event_id, event_type, data, metadata FROM event_store.events
+            WHERE global_position > ${after} AND global_position <= ${upTo}${inLane}) AS e`;
+
 /**
  * A range of the PostgreSQL log, read in place: nothing is converted to text and back. With a
  * lane, only the events whose `laneKey` (SQL over the event's columns) hashes to it.
  */
 function logRange(after: string, upTo: string, lane?: Lane, laneKey?: string): EventRelation {
   const inLane = lane && lane.count > 1 ? ` AND (hashtext(${laneKey ?? "''"}) & 1023) % ${Number(lane.count)} = ${Number(lane.index)}` : '';
-  return {
-    sql: `(SELECT global_position, stream_revision, event_id, event_type, data, metadata FROM event_store.events
-            WHERE global_position > $1::bigint AND global_position <= $2::bigint${inLane}) AS e`,
-    parameters: [after, upTo],
-  };
+  return { sql: rangeSql('$1::bigint', '$2::bigint', inLane), parameters: [after, upTo] };
 }
 
-/** A relation's SQL with its parameters written in: only positions, which are bigints, and so safe to write. */
-function writtenIn(relation: EventRelation, after: bigint, upTo: bigint): string {
-  return relation.sql.replace('$1::bigint', `${BigInt(after)}::bigint`).replace('$2::bigint', `${BigInt(upTo)}::bigint`);
-}
+/** A range of the log with its bounds written in: positions are bigints, and so safe to write. */
+const writtenRange = (after: bigint, upTo: bigint) => rangeSql(`${BigInt(after)}::bigint`, `${BigInt(upTo)}::bigint`);
 
 /** The stance's score on the scale, from the domain's own table (NULL for an unknown stance, which no row accepts). */
 const SCORE_SQL = (stance: string) => `CASE ${stance} ${Object.entries(STANCE_SCORES).map(([name, score]) => `WHEN '${name}' THEN ${score}`).join(' ')} END`;
@@ -111,7 +110,7 @@ export const topicsProjection: Projection = {
   applyLogRange: async (after, upTo, manager, lane) => {
     if (!lane || lane.index === 0) await projectTopics(manager, logRange(after, upTo));
   },
-  logRangeStatements: (after, upTo, types) => (types.has('TopicDefined') ? [TOPICS_SQL(writtenIn(logRange('', ''), after, upTo))] : []),
+  logRangeStatements: (after, upTo, types) => (types.has('TopicDefined') ? [TOPICS_SQL(writtenRange(after, upTo))] : []),
 };
 
 /**
@@ -144,8 +143,7 @@ async function projectStances(manager: Queryable, events: EventRelation): Promis
   const touched = (await manager.query(STANCES_SQL(events.sql), events.parameters)) as { recordId: string }[];
   if (touched.length === 0) return;
   const ids = touched.map(({ recordId }) => recordId);
-  await manager.query(`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, [ids]);
-  await manager.query(REBUILT_VERSIONS_SQL, [ids]);
+  for (const statement of REBUILD_SQL) await manager.query(statement, [ids]);
 }
 
 /** A text field of a version: the correction's value where it names the field, else the version before's. */
@@ -180,6 +178,9 @@ const REBUILT_VERSIONS_SQL = `
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
     FROM version`;
 
+/** The versions of the records $1 deleted, then rebuilt from all their rows. */
+const REBUILD_SQL = [`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, REBUILT_VERSIONS_SQL];
+
 export const stancesProjection: Projection = {
   name: 'stances',
   async apply(events, manager) {
@@ -191,11 +192,11 @@ export const stancesProjection: Projection = {
     projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`)),
   // The records the range revises are read from the range again by the two statements that rebuild them.
   logRangeStatements: (after, upTo, types) => {
-    const events = writtenIn(logRange('', ''), after, upTo);
+    const events = writtenRange(after, upTo);
     const revised = types.has('StanceCorrected') || types.has('StanceRetracted');
     if (!revised && !types.has('StanceRecorded')) return [];
     const touched = `ARRAY(SELECT DISTINCT (e.data->>'recordId')::uuid FROM ${events} WHERE e.event_type IN ('StanceCorrected', 'StanceRetracted'))`;
-    return [STANCES_SQL(events), ...(revised ? [`DELETE FROM stance_versions WHERE record_id = ANY(${touched})`, REBUILT_VERSIONS_SQL.replaceAll('$1::uuid[]', touched)] : [])];
+    return [STANCES_SQL(events), ...(revised ? REBUILD_SQL.map((statement) => statement.replaceAll('$1::uuid[]', touched)) : [])];
   },
 };
 

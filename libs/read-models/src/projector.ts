@@ -32,6 +32,10 @@ const CURRENT_VERSION_PAIRS = Object.entries(CURRENT_SCHEMA_VERSIONS)
  */
 export const CATCH_UP_BATCH_SIZE = 5000;
 
+/** A projection's checkpoint row; `projection` is SQL (a parameter or a literal). */
+const CHECKPOINT_SQL = (projection: string, options: { forUpdate?: boolean; table?: string } = {}) =>
+  `SELECT position::text FROM ${options.table ?? 'projection_checkpoints'} WHERE projection = ${projection}${options.forUpdate ? ' FOR UPDATE' : ''}`;
+
 /**
  * The log position a projection's read models reflect (0 before any event). `forUpdate` locks
  * the row for the rest of the transaction; `table` names another schema's checkpoint table.
@@ -40,10 +44,7 @@ export async function readCheckpoint(
   queryable: Queryable,
   options: { projection?: string; forUpdate?: boolean; table?: string } = {},
 ): Promise<LogPosition> {
-  const rows = (await queryable.query(
-    `SELECT position::text FROM ${options.table ?? 'projection_checkpoints'} WHERE projection = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
-    [options.projection ?? READ_MODELS_CHECKPOINT],
-  )) as { position: string }[];
+  const rows = (await queryable.query(CHECKPOINT_SQL('$1', options), [options.projection ?? READ_MODELS_CHECKPOINT])) as { position: string }[];
   return BigInt(rows[0]?.position ?? '0');
 }
 
@@ -310,7 +311,7 @@ export class Projector {
     const name = this.checkpointName.replaceAll("'", "''");
     const script = [
       'BEGIN',
-      `SELECT position FROM projection_checkpoints WHERE projection = '${name}' FOR UPDATE`,
+      CHECKPOINT_SQL(`'${name}'`, { forUpdate: true }),
       ...this.projections.flatMap((projection) => projection.logRangeStatements(after, upTo, types)),
       SAVE_CHECKPOINT_SQL(`'${name}'`, `${BigInt(upTo)}`),
       'COMMIT',

@@ -1,6 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import {
+  type AppendedEvent,
   type AppendResult,
   EventIdConflictError,
   type EventStore,
@@ -205,7 +206,7 @@ export class PostgresEventStore implements EventStore {
     }
     // The appended appends' events hold consecutive positions from the first, in the group's order.
     let position = answer.o_first === null ? 0n : BigInt(answer.o_first);
-    let already = new Map<string, { eventId: string; revision: bigint; position: bigint }>();
+    let already = new Map<string, AppendedEvent>();
     let unplaced: unknown;
     if (answer.o_status.includes('already')) {
       try {
@@ -243,7 +244,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Where the events of appends already in the log (retries) sit, by event id. */
-  private async placedEvents(appends: PendingAppend[]): Promise<Map<string, { eventId: string; revision: bigint; position: bigint }>> {
+  private async placedEvents(appends: PendingAppend[]): Promise<Map<string, AppendedEvent>> {
     const ids = appends.flatMap((append) => append.events.map((event) => event.eventId));
     const { rows } = await this.pool.query<{ event_id: string; revision: string; position: string }>(
       `SELECT event_id::text, stream_revision::text AS revision, global_position::text AS position FROM event_store.events WHERE event_id = ANY($1::uuid[])`,
@@ -391,7 +392,7 @@ export class PostgresEventStore implements EventStore {
         yield events;
         continue;
       }
-      await this.waitForAppend(this.pollIntervalMs, signal);
+      await this.nextAppend(signal);
     }
   }
 
