@@ -61,6 +61,16 @@ const IMPORTED_STREAMS_SQL = `
 /** Groups committing at once. */
 const GROUPS_IN_FLIGHT = 2;
 
+/**
+ * Appends waiting before a second group goes while one is in flight. A group costs PostgreSQL
+ * about as much for one append as for several (a round trip, a statement, a flush), so a few
+ * appends wait for the group in flight and go together; only a backlog is worth a second group.
+ * Measured against a second group at the first waiting append: commands at 16 in flight
+ * 4,642 -> 5,343-5,355/s (4 waiting: 4,475-4,998); HTTP appends at a steady 1,000/s on 1M
+ * events went in groups of 1.5 -> 2.2 (4 waiting), p50 5.3-6.5 -> 4.2-4.8 ms in most runs.
+ */
+const APPENDS_FOR_A_SECOND_GROUP = 8;
+
 /** Appends of one group commit at most: bounds the statement while keeping the flushes few. */
 const MAX_GROUP_SIZE = 256;
 
@@ -140,11 +150,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Two groups may be in flight: while one waits for its commit, the next checks its streams.
-   * They never share a stream, so a stream's appends still commit in arrival order.
+   * Two groups may be in flight, the second only behind a backlog: while one waits for its
+   * commit, the next checks its streams. They never share a stream, so a stream's appends still
+   * commit in arrival order.
    */
   private commitPending(): void {
     while (this.groupsInFlight < GROUPS_IN_FLIGHT) {
+      if (this.groupsInFlight > 0 && this.pending.length < APPENDS_FOR_A_SECOND_GROUP) return;
       const group = this.nextGroup();
       if (group.length === 0) return;
       void this.commitInFlight(group);
