@@ -130,12 +130,6 @@ async function upsertSameRows(databaseUrl: string, events: number, connections: 
   }
 }
 
-/**
- * VACUUM (ANALYZE) of a whole database, untimed, between phases: what the bulk phases leave to
- * autovacuum (a million fresh rows in the log, and again in the rebuilt read models) would
- * otherwise run under the next measures and be counted against them. A deployment reaches the
- * same state once autovacuum has passed.
- */
 /** A value as COPY's text format writes it: backslash, tab, newline and carriage return escaped. */
 const copyText = (value: string) => value.replace(/[\\\t\n\r]/g, (character) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[character]!);
 
@@ -175,6 +169,12 @@ async function rawImportLimit(databaseUrl: string, historyFile: string, dataDir:
   }
 }
 
+/**
+ * VACUUM (ANALYZE) of a whole database, untimed, between phases: what the bulk phases leave to
+ * autovacuum (a million fresh rows in the log, and again in the rebuilt read models) would
+ * otherwise run under the next measures and be counted against them. A deployment reaches the
+ * same state once autovacuum has passed.
+ */
 async function settle(databaseUrl: string, before: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();

@@ -1,4 +1,4 @@
-import { type EventStore, type LogPosition, PostgresEventStore } from '@stance-ledger/event-store';
+import { type EventStore, isLogInDatabase, type LogPosition } from '@stance-ledger/event-store';
 import { Projector, READ_MODEL_ENTITIES, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT, readCheckpoint } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 
@@ -101,9 +101,8 @@ export class ShadowReadModels {
   }
 
   projector(store: EventStore): Projector {
-    const logInDatabase = store instanceof PostgresEventStore && store.isIn(this.databaseUrl);
     return new Projector(store, this.dataSource, READ_MODEL_PROJECTIONS, { info: () => undefined, warn: () => undefined, error: () => undefined }, READ_MODELS_CHECKPOINT, {
-      logInDatabase,
+      logInDatabase: isLogInDatabase(store, this.databaseUrl),
       lanes: CATCH_UP_LANES,
       afterCatchUpBatch: () => this.analyzeOnce(),
     });

@@ -143,26 +143,26 @@ async function projectStances(manager: Queryable, events: EventRelation): Promis
   const touched = (await manager.query(STANCES_SQL(events.sql), events.parameters)) as { recordId: string }[];
   if (touched.length === 0) return;
   const ids = touched.map(({ recordId }) => recordId);
-  for (const statement of REBUILD_SQL) await manager.query(statement, [ids]);
+  for (const statement of REBUILD_SQL('$1::uuid[]')) await manager.query(statement, [ids]);
 }
 
 /** A text field of a version: the correction's value where it names the field, else the version before's. */
 const changed = (field: string) => `CASE WHEN c.changes ? '${field}' THEN c.changes->>'${field}' ELSE v.${field} END`;
 
 /**
- * Every version of the records $1, from all their rows as the tables now hold them: versionsOf
+ * Every version of the records `records` (a uuid[] in SQL), from all their rows as the tables now hold them: versionsOf
  * in SQL (a spec holds them equal), so that a revision costs no round trip through Node. Version 0
  * is the record, as a batch writes it (FIRST_VERSION_COLUMNS); each revision, in recorded order (ties by event id), opens the next and closes
  * the one before; nothing after a retraction changes the record.
  */
-const REBUILT_VERSIONS_SQL = `
+const REBUILT_VERSIONS_SQL = (records: string) => `
   WITH RECURSIVE
     revision AS (
       SELECT record_id, event_id, kind, changes, recorded_at, row_number() OVER (PARTITION BY record_id ORDER BY recorded_at, event_id) AS n
-        FROM stance_revisions WHERE record_id = ANY($1::uuid[])),
+        FROM stance_revisions WHERE record_id = ANY(${records})),
     version (${VERSION_COLUMNS}) AS (
       SELECT ${FIRST_VERSION_COLUMNS}
-        FROM (SELECT record_id, recorded, recorded_at, ${SCORE_SQL("recorded->>'stance'")} AS score FROM stance_records WHERE record_id = ANY($1::uuid[])) r
+        FROM (SELECT record_id, recorded, recorded_at, ${SCORE_SQL("recorded->>'stance'")} AS score FROM stance_records WHERE record_id = ANY(${records})) r
       UNION ALL
       SELECT v.record_id, v.version + 1, v.country, v.topic_id, ${changed('stance')}, ${SCORE_SQL(changed('stance'))},
              CASE WHEN c.changes ? 'effectiveOn' THEN (c.changes->>'effectiveOn')::date ELSE v.effective_on END,
@@ -178,8 +178,8 @@ const REBUILT_VERSIONS_SQL = `
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
     FROM version`;
 
-/** The versions of the records $1 deleted, then rebuilt from all their rows. */
-const REBUILD_SQL = [`DELETE FROM stance_versions WHERE record_id = ANY($1::uuid[])`, REBUILT_VERSIONS_SQL];
+/** The versions of the records `records` (a uuid[] in SQL: a parameter, or a query) deleted, then rebuilt from all their rows. */
+const REBUILD_SQL = (records: string) => [`DELETE FROM stance_versions WHERE record_id = ANY(${records})`, REBUILT_VERSIONS_SQL(records)];
 
 export const stancesProjection: Projection = {
   name: 'stances',
@@ -196,7 +196,7 @@ export const stancesProjection: Projection = {
     const revised = types.has('StanceCorrected') || types.has('StanceRetracted');
     if (!revised && !types.has('StanceRecorded')) return [];
     const touched = `ARRAY(SELECT DISTINCT (e.data->>'recordId')::uuid FROM ${events} WHERE e.event_type IN ('StanceCorrected', 'StanceRetracted'))`;
-    return [STANCES_SQL(events), ...(revised ? REBUILD_SQL.map((statement) => statement.replaceAll('$1::uuid[]', touched)) : [])];
+    return [STANCES_SQL(events), ...(revised ? REBUILD_SQL(touched) : [])];
   },
 };
 

@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type EventStore, PostgresEventStore } from '@stance-ledger/event-store';
+import { type EventStore, isLogInDatabase } from '@stance-ledger/event-store';
 import { Projector, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from '../shared/options';
@@ -21,7 +21,6 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
   ) {
     // With the log in this database, the projector reads it in place: nothing goes to Node and back.
     const { url } = dataSource.options as { url?: string };
-    const logInDatabase = store instanceof PostgresEventStore && url !== undefined && store.isIn(url);
     this.projector = new Projector(
       store,
       dataSource,
@@ -32,7 +31,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         error: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
       },
       READ_MODELS_CHECKPOINT,
-      logInDatabase ? { logInDatabase, nextAppend: (signal) => store.nextAppend(signal) } : {},
+      isLogInDatabase(store, url) ? { logInDatabase: true, nextAppend: (signal) => store.nextAppend(signal) } : {},
     );
     this.projector.onProgress((position) => progress.advance(position));
   }
