@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore } from '@stance-ledger/event-store';
-import { Projector, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
+import { stancesProjection } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { generateHistory } from '../../../bench/generator';
 import { createMigratedDatabase } from '../../../test/support/test-database';
 import { importLog } from './export-import';
 import { ShadowReadModels } from './shadow-read-models';
-
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Every row of every read-model table of a schema, in key order (dead letters without their time). */
 async function tables(dataSource: DataSource, schema: string) {
@@ -55,7 +53,7 @@ describe('Projection of the PostgreSQL log in place', () => {
     try {
       expect(store.isIn(url)).toBe(true);
       await inPlace.projector(store).catchUp({ maxBatchSize: 700 });
-      await new Projector(store, throughNode.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, { logInDatabase: false }).catchUp({ maxBatchSize: 700 });
+      await throughNode.projector(store, { logInDatabase: false }).catchUp({ maxBatchSize: 700 });
       const expected = await tables(dataSource, 'through_node');
       expect(expected.versions.length).toBeGreaterThan(5000);
       expect(expected.revisions.length).toBeGreaterThan(100);
@@ -72,11 +70,15 @@ describe('Projection of the PostgreSQL log in place', () => {
     try {
       await complete.projector(store).catchUp({ maxBatchSize: 700 });
       // Lane 1 of the first 3,000 events committed and the checkpoint did not: what a crash between them leaves.
-      await crashed.dataSource.transaction(async (manager) => {
-        for (const projection of READ_MODEL_PROJECTIONS) await projection.applyLogRange('0', '3000', manager, { index: 1, count: 2 });
-      });
+      await crashed.projector(store).applyLaneOfRange(0n, 3000n, { index: 1, count: 2 });
       const halfDone = await tables(dataSource, 'lanes_crashed');
-      expect(halfDone.checkpoint).toEqual([expect.objectContaining({ position: '0' })]);
+      expect(halfDone.checkpoint).toEqual(
+        expect.arrayContaining([
+          { projection: 'read-models', position: '0' },
+          { projection: 'read-models/lane 0 of 2', position: '0' },
+          { projection: 'read-models/lane 1 of 2', position: '3000' },
+        ]),
+      );
       expect(halfDone.records.length).toBeGreaterThan(1000);
       expect(halfDone.records.length).toBeLessThan(2000);
       expect(halfDone.revisions.length).toBeGreaterThan(0);
@@ -85,6 +87,28 @@ describe('Projection of the PostgreSQL log in place', () => {
     } finally {
       await complete.close();
       await crashed.close();
+    }
+  });
+
+  it('ends a bulk load interrupted at its end (keys built, revised records not yet rebuilt) when the next catch-up ends', async () => {
+    const complete = await open('bulk_complete');
+    const interrupted = await open('bulk_interrupted');
+    await complete.projector(store).catchUp({ maxBatchSize: 700 });
+    const finish = jest.spyOn(stancesProjection, 'finishBulkLoad').mockRejectedValueOnce(new Error('the process died here'));
+    try {
+      await expect(interrupted.projector(store).catchUp({ maxBatchSize: 700 })).rejects.toThrow('the process died here');
+      const left = await tables(dataSource, 'bulk_interrupted');
+      // Every row written once, the lanes' checkpoints still there: the load is not over.
+      expect(left.records).toEqual((await tables(dataSource, 'bulk_complete')).records);
+      expect(left.checkpoint).toEqual(expect.arrayContaining([expect.objectContaining({ projection: 'read-models/lane 0 of 2' })]));
+      await interrupted.projector(store).catchUp({ maxBatchSize: 700 });
+      expect(await tables(dataSource, 'bulk_interrupted')).toEqual(await tables(dataSource, 'bulk_complete'));
+      // Once per lane in each of the two catch-ups.
+      expect(finish).toHaveBeenCalledTimes(2 + 2);
+    } finally {
+      finish.mockRestore();
+      await complete.close();
+      await interrupted.close();
     }
   });
 
@@ -108,7 +132,7 @@ describe('Projection of the PostgreSQL log in place', () => {
     const throughNode = await open('through_node_poison');
     try {
       await inPlace.projector(store).catchUp();
-      await new Projector(store, throughNode.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, { logInDatabase: false }).catchUp();
+      await throughNode.projector(store, { logInDatabase: false }).catchUp();
       const inPlaceTables = await tables(dataSource, 'in_place_poison');
       expect(inPlaceTables.deadLetters).toEqual([expect.objectContaining({ event_id: poison.eventId })]);
       expect(inPlaceTables.records.map((row: { recorded: { headline: string } }) => row.recorded.headline)).toEqual(expect.arrayContaining(['ES open', 'ES supports']));
@@ -120,10 +144,7 @@ describe('Projection of the PostgreSQL log in place', () => {
   });
   it('follows appends as they come by catching up in place, never reading the subscription, and dead-letters a bad event on the way', async () => {
     const shadow = await open('live_in_place');
-    const live = new Projector(store, shadow.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, {
-      logInDatabase: true,
-      nextAppend: (signal) => store.nextAppend(signal),
-    });
+    const live = shadow.projector(store, { lanes: 1, afterCatchUpBatch: undefined, nextAppend: (signal) => store.nextAppend(signal) });
     const subscribe = jest.spyOn(store, 'subscribeToAll');
     const readAll = jest.spyOn(store, 'readAll');
     const abort = new AbortController();
@@ -154,7 +175,7 @@ describe('Projection of the PostgreSQL log in place', () => {
       // script per range: the same tables, row for row, as events sent through Node build.
       const throughNode = await open('live_through_node');
       try {
-        await new Projector(store, throughNode.dataSource, READ_MODEL_PROJECTIONS, silent, READ_MODELS_CHECKPOINT, { logInDatabase: false }).catchUp();
+        await throughNode.projector(store, { logInDatabase: false }).catchUp();
         expect(rows).toEqual(await tables(dataSource, 'live_through_node'));
       } finally {
         await throughNode.close();

@@ -21,6 +21,18 @@ async function queryIndexes(dataSource: DataSource, schema: string): Promise<str
   return rows.map(({ name, method }) => `${name}${method}`);
 }
 
+/** Each read-model table's primary key: its name and definition. */
+async function primaryKeys(dataSource: DataSource, schema: string): Promise<string[]> {
+  const rows: { key: string }[] = await dataSource.query(
+    `SELECT c.relname || ': ' || k.conname || ' ' || pg_get_constraintdef(k.oid) AS key
+       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND k.contype = 'p' AND c.relname IN ('topics', 'stance_records', 'stance_revisions', 'stance_versions')
+      ORDER BY 1`,
+    [schema],
+  );
+  return rows.map(({ key }) => key);
+}
+
 describe('Replay and snapshots build the query indexes once, after catching up', () => {
   let url: string;
   let dataSource: DataSource;
@@ -48,13 +60,16 @@ describe('Replay and snapshots build the query indexes once, after catching up',
     await dataSource.destroy();
   });
 
-  it('opens a shadow with only the indexes the projections read through, and adds the others named as the live ones', async () => {
+  it('opens a shadow without keys or indexes, gives it the keys and the indexes the projections read through when caught up, then the others named as the live ones', async () => {
     const live = await queryIndexes(dataSource, 'public');
     expect(live).toEqual(expect.arrayContaining([expect.stringMatching(/^stance_versions_country USING btree \(country, topic_id, effective_on\)$/)]));
     const shadow = await ShadowReadModels.open(url, dataSource, 'indexes_shadow', { fresh: true });
     try {
-      expect(await queryIndexes(dataSource, 'indexes_shadow')).toEqual([expect.stringMatching(/ USING btree \(record_id\)$/)]);
+      expect(await queryIndexes(dataSource, 'indexes_shadow')).toEqual([]);
+      expect(await primaryKeys(dataSource, 'indexes_shadow')).toEqual([]);
       await shadow.projector(store).catchUp();
+      expect(await queryIndexes(dataSource, 'indexes_shadow')).toEqual([expect.stringMatching(/ USING btree \(record_id\)$/)]);
+      expect(await primaryKeys(dataSource, 'indexes_shadow')).toEqual(await primaryKeys(dataSource, 'public'));
       await shadow.buildQueryIndexes();
       const built = await queryIndexes(dataSource, 'indexes_shadow');
       expect(built.map((index) => index.replace(/^\S+/, ''))).toEqual(live.map((index) => index.replace(/^\S+/, '')));
@@ -80,8 +95,10 @@ describe('Replay and snapshots build the query indexes once, after catching up',
     expect((await queryIndexes(dataSource, 'public')).filter((index) => !index.endsWith('(record_id)'))).toEqual(indexesBefore.filter((index) => !index.endsWith('(record_id)')));
   });
 
-  it('builds a snapshot that has the query indexes', async () => {
+  it('builds a snapshot that has the keys and the query indexes, and no bulk load left open', async () => {
     await buildSnapshot({ store, dataSource, databaseUrl: url, name: 'spec', until: { position: await store.headPosition() } });
     expect((await queryIndexes(dataSource, 'snapshot_spec')).length).toBe((await queryIndexes(dataSource, 'public')).length);
+    expect(await primaryKeys(dataSource, 'snapshot_spec')).toEqual(await primaryKeys(dataSource, 'public'));
+    expect(await dataSource.query(`SELECT projection FROM snapshot_spec.projection_checkpoints`)).toEqual([{ projection: 'read-models' }]);
   });
 });

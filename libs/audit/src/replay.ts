@@ -22,7 +22,7 @@ export async function replay(input: {
   onProgress?: (position: LogPosition, events: number, head: LogPosition) => void;
 }): Promise<{ position: string; events: number }> {
   const { store, dataSource } = input;
-  const next = await ShadowReadModels.open(input.databaseUrl, dataSource, NEXT, { fresh: false });
+  const next = await ShadowReadModels.open(input.databaseUrl, dataSource, NEXT, { fresh: false, queryIndexes: true });
   let events = 0;
   try {
     const head = await store.headPosition();
@@ -74,7 +74,7 @@ export async function buildSnapshot(input: {
 }): Promise<{ schema: string; position: string; events: number }> {
   const schema = `${SNAPSHOT_PREFIX}${input.name}`;
   assertSchemaName(schema);
-  const snapshot = await ShadowReadModels.open(input.databaseUrl, input.dataSource, schema, { fresh: true });
+  const snapshot = await ShadowReadModels.open(input.databaseUrl, input.dataSource, schema, { fresh: true, queryIndexes: true });
   let events = 0;
   try {
     const position = await snapshot.projector(input.store).catchUp({

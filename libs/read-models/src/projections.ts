@@ -22,7 +22,13 @@ export interface Queryable {
 export interface Projection {
   readonly name: string;
   apply(events: readonly ProjectableEvent[], manager: Queryable): Promise<void>;
-  applyLogRange(after: string, upTo: string, manager: Queryable, lane?: Lane): Promise<void>;
+  applyLogRange(after: string, upTo: string, manager: Queryable, lane?: Lane, options?: { bulk?: boolean }): Promise<void>;
+  /**
+   * With `bulk` (a bulk load, see Projector), applyLogRange writes each event's own rows only,
+   * into tables without keys or indexes: whatever reads other rows (a revised record's versions)
+   * waits for finishBulkLoad, which does it once for the whole load, the keys built.
+   */
+  finishBulkLoad?(manager: Queryable, lane?: Lane): Promise<void>;
   /**
    * What applyLogRange runs, as statements with the range's bounds written in, for a caller that
    * sends them and its own in one script: one round trip for a whole range. `types` are the event
@@ -139,9 +145,9 @@ const STANCES_SQL = (events: string) => `WITH batch AS MATERIALIZED (SELECT * FR
           versions AS (INSERT INTO stance_versions (${VERSION_COLUMNS}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING)
      SELECT record_id::text AS "recordId" FROM touched`;
 
-async function projectStances(manager: Queryable, events: EventRelation): Promise<void> {
+async function projectStances(manager: Queryable, events: EventRelation, options: { bulk?: boolean } = {}): Promise<void> {
   const touched = (await manager.query(STANCES_SQL(events.sql), events.parameters)) as { recordId: string }[];
-  if (touched.length === 0) return;
+  if (touched.length === 0 || options.bulk) return;
   const ids = touched.map(({ recordId }) => recordId);
   for (const statement of REBUILD_SQL('$1::uuid[]')) await manager.query(statement, [ids]);
 }
@@ -188,8 +194,13 @@ export const stancesProjection: Projection = {
     if (stances.length > 0) await projectStances(manager, sentEvents(stances));
   },
   // A record's revisions follow it into its lane: they name it by `recordId`.
-  applyLogRange: (after, upTo, manager, lane) =>
-    projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`)),
+  applyLogRange: (after, upTo, manager, lane, options) =>
+    projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`), options),
+  // Every record a revision names (the lane's share), whichever range it came in: versions written before its revisions arrived are replaced.
+  async finishBulkLoad(manager, lane) {
+    const inLane = lane && lane.count > 1 ? ` WHERE (hashtext(record_id::text) & 1023) % ${Number(lane.count)} = ${Number(lane.index)}` : '';
+    for (const statement of REBUILD_SQL(`ARRAY(SELECT DISTINCT record_id FROM stance_revisions${inLane})`)) await manager.query(statement);
+  },
   // The records the range revises are read from the range again by the two statements that rebuild them.
   logRangeStatements: (after, upTo, types) => {
     const events = writtenRange(after, upTo);

@@ -8,7 +8,7 @@ import {
 import type { EventStore, LogPosition, RecordedEvent } from '@stance-ledger/event-store';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { assertProjectable, PoisonEventError } from './event-payloads';
-import type { ProjectableEvent, Projection, Queryable } from './projections';
+import type { Lane, ProjectableEvent, Projection, Queryable } from './projections';
 
 export const READ_MODELS_CHECKPOINT = 'read-models';
 
@@ -82,6 +82,37 @@ const SAVE_CHECKPOINT_SQL = (projection: string, position: string) => `WITH save
   )
   SELECT pg_notify('${READ_MODELS_CHANGED_CHANNEL}', position::text) FROM saved`;
 
+/** The checkpoint row of one lane of a bulk load (see Projector): which share of the log it has written, and up to where. */
+const laneCheckpointName = (checkpointName: string, lane: Lane) => `${checkpointName}/lane ${lane.index} of ${lane.count}`;
+const LANE_CHECKPOINT = /\/lane (\d+) of (\d+)$/;
+
+/**
+ * Opens a bulk load of a projection's tables, in the transaction that creates them without keys
+ * or indexes: a checkpoint row per lane. A catch-up then writes each lane's share of a range with
+ * the lane's own checkpoint, in one transaction, so that no event is written twice into tables
+ * with no key to refuse it; the bulk load ends (Projector.endBulkLoad) when a catch-up does, or
+ * before any event goes through Node.
+ */
+export async function beginBulkLoad(
+  queryable: Queryable,
+  options: { lanes: number; table?: string; checkpointName?: string },
+): Promise<void> {
+  for (let index = 0; index < options.lanes; index++) {
+    await queryable.query(
+      `INSERT INTO ${options.table ?? 'projection_checkpoints'} (projection, position, updated_at) VALUES ($1, 0, now()) ON CONFLICT DO NOTHING`,
+      [laneCheckpointName(options.checkpointName ?? READ_MODELS_CHECKPOINT, { index, count: options.lanes })],
+    );
+  }
+}
+
+export interface ProjectorOptions {
+  logInDatabase?: boolean;
+  lanes?: number;
+  afterCatchUpBatch?: () => Promise<void>;
+  nextAppend?: (signal: AbortSignal) => Promise<void>;
+  bulkLoad?: { addKeys: () => Promise<void> };
+}
+
 /** Session-level advisory lock key of a projector: one process applies a checkpoint's batches at a time. */
 const PROJECTOR_LOCK_SQL = `hashtextextended('stance-ledger/projector/' || $1, 0)`;
 
@@ -98,6 +129,8 @@ export interface ProjectorLog {
  */
 export class Projector {
   private readonly listeners = new Set<(position: LogPosition) => void>();
+  /** The lanes of a bulk load in progress (none: undefined; not yet read: null). */
+  private bulkLanes: readonly Lane[] | undefined | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -112,14 +145,11 @@ export class Projector {
      * rebuild nobody reads before it is done. `afterCatchUpBatch` runs after each batch of a
      * catch-up, before the next. `nextAppend` (with `logInDatabase`) lets `run` follow the log by
      * catching up in the database each time it resolves, instead of reading the subscription's
-     * events into Node and sending them back.
+     * events into Node and sending them back. `bulkLoad` lets a catch-up end a bulk load begun
+     * with the tables (beginBulkLoad): `addKeys` builds their keys and the indexes the
+     * projections read through, and the planner's statistics.
      */
-    private readonly options: {
-      logInDatabase?: boolean;
-      lanes?: number;
-      afterCatchUpBatch?: () => Promise<void>;
-      nextAppend?: (signal: AbortSignal) => Promise<void>;
-    } = {},
+    private readonly options: ProjectorOptions = {},
   ) {}
 
   onProgress(listener: (position: LogPosition) => void): () => void {
@@ -136,6 +166,8 @@ export class Projector {
    * be applied, the events are applied one by one and that one goes to the dead letters.
    */
   async applyBatch(batch: readonly RecordedEvent[]): Promise<LogPosition> {
+    // Events sent from Node are written one transaction for all the projections: the tables need their keys for that.
+    if (await this.bulkLoadLanes()) await this.endBulkLoad();
     let position: LogPosition;
     try {
       position = await this.applyInOneTransaction(batch);
@@ -266,7 +298,10 @@ export class Projector {
     let next = readRange(position);
     for (;;) {
       const [range] = await next;
-      if (range.events === 0 || range.upTo === null) return position;
+      if (range.events === 0 || range.upTo === null) {
+        if (await this.bulkLoadLanes()) await this.endBulkLoad();
+        return position;
+      }
       const upTo = BigInt(range.upTo);
       const started = performance.now();
       // A paced follower that has reached the head reads its next range after the pause, so that it takes all that came meanwhile.
@@ -278,8 +313,13 @@ export class Projector {
         position = await throughNode();
       } else {
         try {
+          const bulkLanes = await this.bulkLoadLanes();
           const lanes = this.options.lanes ?? 1;
-          position = lanes > 1 ? await this.applyLogRangeInLanes(upTo, lanes) : await this.applyLogRange(position, upTo, new Set(range.types));
+          position = bulkLanes
+            ? await this.applyLogRangeInLanes(upTo, bulkLanes)
+            : lanes > 1
+              ? await this.applyLogRangeInLanes(upTo, Array.from({ length: lanes }, (_, index) => ({ index, count: lanes })))
+              : await this.applyLogRange(position, upTo, new Set(range.types));
           for (const listener of this.listeners) listener(position);
         } catch (error) {
           if (!isPoisonError(error)) throw error;
@@ -331,25 +371,20 @@ export class Projector {
   }
 
   /**
-   * The range in `lanes` transactions at once, one per connection, each projecting its share of
-   * the records (see Lane), then the checkpoint in one more. The machine's cores work on one
+   * The range in one transaction per lane at once, one per connection, each projecting its share
+   * of the records (see Lane), then the checkpoint in one more. The machine's cores work on one
    * range together instead of one core on all of it. Between the lanes' commits and the
    * checkpoint's, a crash or a poison event leaves part of the range applied: it is then applied
    * again (by lanes, or event by event through Node), and the projections' SQL absorbs that:
    * rows already there are kept (ON CONFLICT DO NOTHING) and revised records are rebuilt from all
-   * their rows. The live projector never uses lanes; readers only see tables built this way
-   * once they are complete.
+   * their rows. In a bulk load, where no key would keep a row out, each lane skips what its own
+   * checkpoint says it has written. The live projector never uses lanes; readers only see tables
+   * built this way once they are complete.
    */
-  private async applyLogRangeInLanes(upTo: LogPosition, lanes: number): Promise<LogPosition> {
+  private async applyLogRangeInLanes(upTo: LogPosition, lanes: readonly Lane[]): Promise<LogPosition> {
     const from = await this.checkpoint();
     if (from >= upTo) return from;
-    const applied = await Promise.allSettled(
-      Array.from({ length: lanes }, (_, index) =>
-        this.dataSource.transaction(async (manager) => {
-          for (const projection of this.projections) await projection.applyLogRange(from.toString(), upTo.toString(), manager, { index, count: lanes });
-        }),
-      ),
-    );
+    const applied = await Promise.allSettled(lanes.map((lane) => this.applyLaneOfRange(from, upTo, lane)));
     const failed = applied.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
     return this.dataSource.transaction(async (manager) => {
@@ -358,6 +393,71 @@ export class Projector {
       await this.saveCheckpoint(manager, upTo);
       return upTo;
     });
+  }
+
+  /**
+   * One lane's share of the range after `from` up to `upTo`, in a transaction of its own (public
+   * so that a spec can leave a range as a crash between the lanes' commits does). In a bulk load
+   * the lane's checkpoint moves in the same transaction, and what it already covers is skipped.
+   */
+  async applyLaneOfRange(from: LogPosition, upTo: LogPosition, lane: Lane): Promise<void> {
+    const bulk = (await this.bulkLoadLanes()) !== undefined;
+    await this.dataSource.transaction(async (manager) => {
+      let after = from;
+      if (bulk) {
+        const written = await readCheckpoint(manager, { projection: laneCheckpointName(this.checkpointName, lane), forUpdate: true });
+        if (written >= upTo) return;
+        if (written > after) after = written;
+      }
+      for (const projection of this.projections) await projection.applyLogRange(after.toString(), upTo.toString(), manager, lane, { bulk });
+      if (bulk) {
+        await manager.query(`UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1`, [
+          laneCheckpointName(this.checkpointName, lane),
+          upTo.toString(),
+        ]);
+      }
+    });
+  }
+
+  /** The lanes of the bulk load in progress, if any: their checkpoint rows (see beginBulkLoad). */
+  private async bulkLoadLanes(): Promise<readonly Lane[] | undefined> {
+    if (this.bulkLanes === null) {
+      const rows = (await this.dataSource.query(`SELECT projection FROM projection_checkpoints WHERE starts_with(projection, $1)`, [
+        `${this.checkpointName}/lane `,
+      ])) as { projection: string }[];
+      const lanes = rows.flatMap(({ projection }) => {
+        const match = LANE_CHECKPOINT.exec(projection);
+        return match ? [{ index: Number(match[1]), count: Number(match[2]) }] : [];
+      });
+      if (lanes.length > 0 && !this.options.bulkLoad) {
+        throw new Error(`the tables of projection '${this.checkpointName}' are in a bulk load, which only a projector given bulkLoad can go on with or end`);
+      }
+      this.bulkLanes = lanes.length > 0 ? lanes.sort((a, b) => a.index - b.index) : undefined;
+    }
+    return this.bulkLanes;
+  }
+
+  /**
+   * Ends the bulk load: the tables get their keys and the indexes the projections read through;
+   * then what the projections left for the end (every revised record's versions, from all its
+   * rows), in a transaction per lane at once; then the lanes' checkpoints go. Interrupted before
+   * that, the load is still in progress and ends again: what the lanes redo is rebuilt from all
+   * the rows again.
+   */
+  private async endBulkLoad(): Promise<void> {
+    const lanes = (await this.bulkLoadLanes()) ?? [];
+    await this.options.bulkLoad!.addKeys();
+    const finished = await Promise.allSettled(
+      lanes.map((lane) =>
+        this.dataSource.transaction(async (manager) => {
+          for (const projection of this.projections) await projection.finishBulkLoad?.(manager, lane);
+        }),
+      ),
+    );
+    const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    await this.dataSource.query(`DELETE FROM projection_checkpoints WHERE starts_with(projection, $1)`, [`${this.checkpointName}/lane `]);
+    this.bulkLanes = undefined;
   }
 
   /** A read started now and awaited later: its failure must not count as unhandled meanwhile. */
