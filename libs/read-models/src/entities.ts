@@ -3,10 +3,10 @@ import type { StanceChanges, StanceRecorded, StanceSource } from '@stance-ledger
 
 type StanceRecordedData = StanceRecorded['data'];
 
-/** The topics countries take positions on. */
+/** The topics countries take positions on. Identifiers compare byte by byte (ReadModelsIdentifierCollation). */
 @Entity({ name: 'topics' })
 export class TopicRow {
-  @PrimaryColumn('text', { name: 'topic_id' })
+  @PrimaryColumn({ type: 'text', name: 'topic_id', collation: 'C' })
   topicId: string;
 
   @Column('text')
@@ -28,10 +28,10 @@ export class StanceRecordRow {
   @PrimaryColumn('uuid', { name: 'record_id' })
   recordId: string;
 
-  @Column('char', { length: 2 })
+  @Column({ type: 'char', length: 2, collation: 'C' })
   country: string;
 
-  @Column('text', { name: 'topic_id' })
+  @Column({ type: 'text', name: 'topic_id', collation: 'C' })
   topicId: string;
 
   @Column('jsonb')
@@ -95,10 +95,10 @@ export class StanceVersionRow {
   @PrimaryColumn('int')
   version: number;
 
-  @Column('char', { length: 2 })
+  @Column({ type: 'char', length: 2, collation: 'C' })
   country: string;
 
-  @Column('text', { name: 'topic_id' })
+  @Column({ type: 'text', name: 'topic_id', collation: 'C' })
   topicId: string;
 
   @Column('text')

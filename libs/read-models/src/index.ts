@@ -6,4 +6,5 @@ export * from './stance-versions';
 export * from './read-models-schema.migration';
 export * from './dead-letters.migration';
 export * from './settled-at.migration';
+export * from './identifier-collation.migration';
 export * from './event-payloads';

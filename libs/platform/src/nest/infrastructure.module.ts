@@ -24,6 +24,7 @@ import {
 import {
   ProjectionDeadLetters1767657600002,
   READ_MODEL_ENTITIES,
+  ReadModelsIdentifierCollation1767657600008,
   ReadModelsSchema1767657600001,
   ReadModelsSettledAt1767657600005,
 } from '@stance-ledger/read-models';
@@ -31,13 +32,13 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { IsoCountryRegistry } from '../countries/iso-country-registry';
 
+/** The connection string of the service's PostgreSQL (read models, and the log by default). */
+export const DATABASE_URL = Symbol('DatabaseUrl');
+
 /**
  * Every migration, in order. With EventStoreDB as the log the event_store schema is still created
  * (and stays empty), so one list serves both configurations.
  */
-/** The connection string of the service's PostgreSQL (read models, and the log by default). */
-export const DATABASE_URL = Symbol('DatabaseUrl');
-
 export const MIGRATIONS = [
   EventStoreSchema1767657600000,
   ReadModelsSchema1767657600001,
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   ReadModelsSettledAt1767657600005,
   EventStoreImportPages1767657600006,
   EventStoreLeanGroupCommit1767657600007,
+  ReadModelsIdentifierCollation1767657600008,
 ];
 
 export interface InfrastructureOptions {
