@@ -94,7 +94,19 @@ export class ShadowReadModels {
       for (const { table } of READ_MODEL_TABLES) {
         await manager.query(`CREATE TABLE IF NOT EXISTS ${schema}.${table} (LIKE public.${table} INCLUDING ALL${created ? ' EXCLUDING INDEXES' : ''})`);
       }
-      if (created) await beginBulkLoad(manager, { lanes: CATCH_UP_LANES, table: `${schema}.projection_checkpoints` });
+      if (created) {
+        // LIKE leaves the statistics targets of single columns behind.
+        const targets = (await manager.query(
+          `SELECT c.relname AS table, a.attname AS column, a.attstattarget AS target
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relname = ANY($1::text[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0`,
+          [READ_MODEL_TABLES.map(({ table }) => table)],
+        )) as { table: string; column: string; target: number }[];
+        for (const { table, column, target } of targets) {
+          await manager.query(`ALTER TABLE ${schema}.${table} ALTER COLUMN ${column} SET STATISTICS ${Number(target)}`);
+        }
+        await beginBulkLoad(manager, { lanes: CATCH_UP_LANES, table: `${schema}.projection_checkpoints` });
+      }
       const deferred = new Set((await secondaryIndexes(manager, 'public')).filter((index) => !readByProjections(index)).map(({ table, method }) => `${table} ${method}`));
       for (const index of await secondaryIndexes(manager, schema)) {
         if (deferred.has(`${index.table} ${index.method}`)) await manager.query(`DROP INDEX ${schema}.${index.name}`);

@@ -7,4 +7,5 @@ export * from './read-models-schema.migration';
 export * from './dead-letters.migration';
 export * from './settled-at.migration';
 export * from './identifier-collation.migration';
+export * from './payload-statistics.migration';
 export * from './event-payloads';

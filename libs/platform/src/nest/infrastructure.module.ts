@@ -25,6 +25,7 @@ import {
   ProjectionDeadLetters1767657600002,
   READ_MODEL_ENTITIES,
   ReadModelsIdentifierCollation1767657600008,
+  ReadModelsPayloadStatistics1767657600009,
   ReadModelsSchema1767657600001,
   ReadModelsSettledAt1767657600005,
 } from '@stance-ledger/read-models';
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   EventStoreImportPages1767657600006,
   EventStoreLeanGroupCommit1767657600007,
   ReadModelsIdentifierCollation1767657600008,
+  ReadModelsPayloadStatistics1767657600009,
 ];
 
 export interface InfrastructureOptions {
