@@ -134,7 +134,7 @@ export class ShadowReadModels {
       logInDatabase: isLogInDatabase(store, this.databaseUrl),
       lanes: CATCH_UP_LANES,
       afterCatchUpBatch: () => this.analyzeOnce(),
-      bulkLoad: { addKeys: () => this.addKeys() },
+      bulkLoad: { addKeys: (load) => this.addKeys(load) },
       ...options,
     });
   }
@@ -142,10 +142,12 @@ export class ShadowReadModels {
   /**
    * The end of a bulk load, before the projections read the tables: the primary keys of the
    * read-model tables, the indexes the projections read through, and the query indexes when the
-   * tables will be queried, where missing, side by side (one per connection); then the planner's
-   * statistics.
+   * tables will be queried and the load has caught up (else they are built after the rows
+   * written one by one, by buildQueryIndexes), where missing, side by side (one per connection);
+   * then the planner's statistics.
    */
-  private async addKeys(): Promise<void> {
+  private async addKeys(load: { caughtUp: boolean }): Promise<void> {
+    const withQueryIndexes = this.withQueryIndexes && load.caughtUp;
     const keyed = new Set(
       ((await this.dataSource.query(
         `SELECT c.relname AS table FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -159,12 +161,12 @@ export class ShadowReadModels {
     const keys = unkeyed.map(({ table, key }) => `CREATE UNIQUE INDEX IF NOT EXISTS ${table}_pkey ON ${this.schema}.${table} (${key.join(', ')})`);
     const present = new Set((await secondaryIndexes(this.dataSource, this.schema)).map(({ table, method }) => `${table} ${method}`));
     const indexes = (await secondaryIndexes(this.dataSource, 'public'))
-      .filter((index) => (this.withQueryIndexes || readByProjections(index)) && !present.has(`${index.table} ${index.method}`))
+      .filter((index) => (withQueryIndexes || readByProjections(index)) && !present.has(`${index.table} ${index.method}`))
       .map((index) => `CREATE INDEX IF NOT EXISTS ${index.name} ON ${this.schema}.${index.table} ${index.method}`);
     await Promise.all([...keys, ...indexes].map((statement) => this.dataSource.query(statement)));
     for (const { table } of unkeyed) await this.dataSource.query(`ALTER TABLE ${this.schema}.${table} ADD CONSTRAINT ${table}_pkey PRIMARY KEY USING INDEX ${table}_pkey`);
     await this.analyze();
-    this.indexedAndAnalyzed = this.withQueryIndexes;
+    this.indexedAndAnalyzed = withQueryIndexes;
   }
 
   /**

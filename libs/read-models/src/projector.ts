@@ -136,7 +136,7 @@ export interface ProjectorOptions {
   lanes?: number;
   afterCatchUpBatch?: () => Promise<void>;
   nextAppend?: (signal: AbortSignal) => Promise<void>;
-  bulkLoad?: { addKeys: () => Promise<void> };
+  bulkLoad?: { addKeys: (load: { caughtUp: boolean }) => Promise<void> };
 }
 
 /** Session-level advisory lock key of a projector: one process applies a checkpoint's batches at a time. */
@@ -173,7 +173,9 @@ export class Projector {
      * catching up in the database each time it resolves, instead of reading the subscription's
      * events into Node and sending them back. `bulkLoad` lets a catch-up end a bulk load begun
      * with the tables (beginBulkLoad): `addKeys` builds their keys and the indexes the
-     * projections read through, and the planner's statistics.
+     * projections read through, and the planner's statistics; `caughtUp` says whether the load
+     * reached the end of the catch-up or stops before events that go through Node (then the
+     * rest is written row by row, and indexes built now would be kept row by row too).
      */
     private readonly options: ProjectorOptions = {},
   ) {}
@@ -193,7 +195,7 @@ export class Projector {
    */
   async applyBatch(batch: readonly RecordedEvent[]): Promise<LogPosition> {
     // Events sent from Node are written one transaction for all the projections: the tables need their keys for that.
-    if (await this.bulkLoadLanes()) await this.endBulkLoad();
+    if (await this.bulkLoadLanes()) await this.endBulkLoad({ caughtUp: false });
     let position: LogPosition;
     try {
       position = await this.applyInOneTransaction(batch);
@@ -325,7 +327,7 @@ export class Projector {
     for (;;) {
       const [range] = await next;
       if (range.events === 0 || range.upTo === null) {
-        if (await this.bulkLoadLanes()) await this.endBulkLoad();
+        if (await this.bulkLoadLanes()) await this.endBulkLoad({ caughtUp: true });
         return position;
       }
       const upTo = BigInt(range.upTo);
@@ -468,9 +470,9 @@ export class Projector {
    * that, the load is still in progress and ends again: what the lanes redo is rebuilt from all
    * the rows again.
    */
-  private async endBulkLoad(): Promise<void> {
+  private async endBulkLoad(load: { caughtUp: boolean }): Promise<void> {
     const lanes = (await this.bulkLoadLanes()) ?? [];
-    await this.options.bulkLoad!.addKeys();
+    await this.options.bulkLoad!.addKeys(load);
     const finished = await Promise.allSettled(
       lanes.map((lane) =>
         this.dataSource.transaction(async (manager) => {
