@@ -101,7 +101,12 @@ describe('Answers kept between identical reads', () => {
   it('reads again when tables are swapped in at the same checkpoint, as a replay does (announcing it)', async () => {
     const before = await stances({});
     await swapInVersions('Rebuilt by newer code', { announce: true });
-    const after = await stances({});
+    // The announcement reaches the listening connection after the swap commits, not with it.
+    let after = await stances({});
+    await eventually(async () => {
+      after = await stances({});
+      return after.body.stances[0]?.headline === 'Rebuilt by newer code';
+    });
     expect(after.body.position).toBe(before.body.position);
     expect(after.body.stances).toEqual([expect.objectContaining({ stance: 'supports', headline: 'Rebuilt by newer code' })]);
   });
