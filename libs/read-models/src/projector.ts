@@ -95,8 +95,10 @@ interface BulkLane extends Lane {
 /** Positions per block of a bulk load's lanes: half a catch-up range, so that two lanes read half of one each. */
 const BULK_LANE_BLOCK = CATCH_UP_BATCH_SIZE / 2;
 
+/** What the checkpoint rows of a bulk load's lanes begin with. */
+const laneCheckpointPrefix = (checkpointName: string) => `${checkpointName}/lane `;
 /** The checkpoint row of one lane of a bulk load (see Projector): up to where it has written its share of the log. */
-const laneCheckpointName = (checkpointName: string, lane: BulkLane) => `${checkpointName}/lane ${lane.index} of ${lane.count}, blocks of ${lane.block}`;
+const laneCheckpointName = (checkpointName: string, lane: BulkLane) => `${laneCheckpointPrefix(checkpointName)}${lane.index} of ${lane.count}, blocks of ${lane.block}`;
 const LANE_CHECKPOINT = /\/lane (\d+) of (\d+), blocks of (\d+)$/;
 
 /** The intervals (lo, hi] of the range (after, upTo] that a lane owns. */
@@ -409,9 +411,7 @@ export class Projector {
   private async applyLogRangeInLanes(upTo: LogPosition, lanes: number): Promise<LogPosition> {
     const from = await this.checkpoint();
     if (from >= upTo) return from;
-    const applied = await Promise.allSettled(Array.from({ length: lanes }, (_, index) => this.applyLaneOfRange(from, upTo, index)));
-    const failed = applied.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
+    await allSettledOrThrow(Array.from({ length: lanes }, (_, index) => this.applyLaneOfRange(from, upTo, index)));
     return this.dataSource.transaction(async (manager) => {
       const checkpoint = await readCheckpoint(manager, { projection: this.checkpointName, forUpdate: true });
       if (checkpoint >= upTo) return checkpoint;
@@ -449,7 +449,7 @@ export class Projector {
   private async bulkLoadLanes(): Promise<readonly BulkLane[] | undefined> {
     if (this.bulkLanes === null) {
       const rows = (await this.dataSource.query(`SELECT projection FROM projection_checkpoints WHERE starts_with(projection, $1)`, [
-        `${this.checkpointName}/lane `,
+        laneCheckpointPrefix(this.checkpointName),
       ])) as { projection: string }[];
       const lanes = rows.flatMap(({ projection }) => {
         const match = LANE_CHECKPOINT.exec(projection);
@@ -473,16 +473,14 @@ export class Projector {
   private async endBulkLoad(load: { caughtUp: boolean }): Promise<void> {
     const lanes = (await this.bulkLoadLanes()) ?? [];
     await this.options.bulkLoad!.addKeys(load);
-    const finished = await Promise.allSettled(
+    await allSettledOrThrow(
       lanes.map((lane) =>
         this.dataSource.transaction(async (manager) => {
           for (const projection of this.projections) await projection.finishBulkLoad?.(manager, lane);
         }),
       ),
     );
-    const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    await this.dataSource.query(`DELETE FROM projection_checkpoints WHERE starts_with(projection, $1)`, [`${this.checkpointName}/lane `]);
+    await this.dataSource.query(`DELETE FROM projection_checkpoints WHERE starts_with(projection, $1)`, [laneCheckpointPrefix(this.checkpointName)]);
     this.bulkLanes = undefined;
   }
 
@@ -576,6 +574,13 @@ export class Projector {
       }
     }
   }
+}
+
+/** Waits for every lane's transaction, then fails with the first that failed: none is left running behind the error. */
+async function allSettledOrThrow(work: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
