@@ -2,8 +2,8 @@
  * A generated history in a PostgreSQL kept on disk, for measuring queries again and again
  * (bench/http.ts, bench/platforms.ts) without importing and replaying it each time:
  *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/history-db.ts DATA_DIR [events] [port]
- * Builds database `history_<events>` on the first run (generate, import, replay), then serves it
- * until interrupted and prints its URL. Appends made by the measures stay in it.
+ * Builds database `history_<events>` on the first run (generate, import, replay), migrates it on
+ * later runs, then serves it until interrupted and prints its URL. Appends made by the measures stay in it.
  */
 import 'reflect-metadata';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
@@ -29,13 +29,15 @@ async function main(): Promise<void> {
   const admin = new Client({ connectionString: server.url });
   await admin.connect();
   const exists = (await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rowCount === 1;
+  if (!exists) await admin.query(`CREATE DATABASE ${name}`);
+  // A kept database follows the schema of the code that serves it: pending migrations run first.
+  const dataSource = new DataSource({ type: 'postgres', url: url.toString(), entities: READ_MODEL_ENTITIES, migrations: MIGRATIONS, migrationsTransactionMode: 'each', logging: false });
+  await dataSource.initialize();
+  const migrated = await dataSource.runMigrations();
+  if (exists && migrated.length > 0) process.stderr.write(`migrated: ${migrated.map((migration) => migration.name).join(', ')}\n`);
   if (!exists) {
-    await admin.query(`CREATE DATABASE ${name}`);
     const file = join(dataDir, `${name}.ndjson`);
     if (!existsSync(file)) await generateHistory(file, events);
-    const dataSource = new DataSource({ type: 'postgres', url: url.toString(), entities: READ_MODEL_ENTITIES, migrations: MIGRATIONS, migrationsTransactionMode: 'each', logging: false });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
     const store = new PostgresEventStore({ connectionString: url.toString() });
     let started = performance.now();
     await importLog(store, file);
@@ -44,8 +46,8 @@ async function main(): Promise<void> {
     await replay({ store, dataSource, databaseUrl: url.toString() });
     process.stderr.write(`replayed them in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
     await store.close();
-    await dataSource.destroy();
   }
+  await dataSource.destroy();
   await admin.end();
   process.stdout.write(`${url.toString()}\n`);
   const stop = () => void server.stop().then(() => process.exit(0));

@@ -49,7 +49,7 @@ export async function readModelSnapshot(dataSource: { query: (sql: string) => Pr
   return {
     topics: await dataSource.query(`SELECT topic_id, title, description, defined_at, position::text FROM topics ORDER BY topic_id`),
     stances: await dataSource.query(
-      `SELECT record_id::text, country, topic_id, recorded, recorded_at, recorded_by, stream_revision::text, position::text
+      `SELECT record_id::text, country, topic_id, recorded_at, recorded_by, stream_revision::text, position::text
          FROM stance_records ORDER BY position`,
     ),
     revisions: await dataSource.query(`SELECT * FROM stance_revisions ORDER BY position`),

@@ -135,7 +135,7 @@ describe('Projection of the PostgreSQL log in place', () => {
       await throughNode.projector(store, { logInDatabase: false }).catchUp();
       const inPlaceTables = await tables(dataSource, 'in_place_poison');
       expect(inPlaceTables.deadLetters).toEqual([expect.objectContaining({ event_id: poison.eventId })]);
-      expect(inPlaceTables.records.map((row: { recorded: { headline: string } }) => row.recorded.headline)).toEqual(expect.arrayContaining(['ES open', 'ES supports']));
+      expect(inPlaceTables.versions.map((row: { headline: string }) => row.headline)).toEqual(expect.arrayContaining(['ES open', 'ES supports']));
       expect(inPlaceTables).toEqual(await tables(dataSource, 'through_node_poison'));
     } finally {
       await inPlace.close();

@@ -1,7 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { StanceChanges, StanceRecorded, StanceSource } from '@stance-ledger/domain';
-
-type StanceRecordedData = StanceRecorded['data'];
+import type { StanceChanges, StanceSource } from '@stance-ledger/domain';
 
 /** The topics countries take positions on. Identifiers compare byte by byte (ReadModelsIdentifierCollation). */
 @Entity({ name: 'topics' })
@@ -22,7 +20,7 @@ export class TopicRow {
   position: string;
 }
 
-/** One row per StanceRecorded: the record as first recorded. */
+/** One row per StanceRecorded: who recorded it, when, where in the log. What it said is its version 0. */
 @Entity({ name: 'stance_records' })
 export class StanceRecordRow {
   @PrimaryColumn('uuid', { name: 'record_id' })
@@ -33,9 +31,6 @@ export class StanceRecordRow {
 
   @Column({ type: 'text', name: 'topic_id', collation: 'C' })
   topicId: string;
-
-  @Column('jsonb')
-  recorded: StanceRecordedData;
 
   @Column('timestamptz', { name: 'recorded_at' })
   recordedAt: Date;

@@ -14,8 +14,8 @@ const payloads = [
   { stance: 'supports', effectiveOn: '2026-12-31', headline: 'Absent optional fields', source: { publisher: 'Le Monde' } },
 ];
 
-describe('First versions written in SQL (records no revision touches in their batch)', () => {
-  it('equal the version 0 that a rebuild from all the record\'s rows makes', async () => {
+describe('Version 0 of a record, written in SQL by its batch', () => {
+  it('is the same whether or not a revision in the same batch rebuilds the record\'s versions', async () => {
     const { url, dataSource } = await createMigratedDatabase('first_version');
     const store = new PostgresEventStore({ connectionString: url });
     try {

@@ -9,3 +9,4 @@ export * from './settled-at.migration';
 export * from './identifier-collation.migration';
 export * from './payload-statistics.migration';
 export * from './event-payloads';
+export * from './records-without-payload.migration';

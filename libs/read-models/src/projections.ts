@@ -91,7 +91,7 @@ const writtenRange = (after: bigint, upTo: bigint) => rangeSql(`${BigInt(after)}
 const SCORE_SQL = (stance: string) => `CASE ${stance} ${Object.entries(STANCE_SCORES).map(([name, score]) => `WHEN '${name}' THEN ${score}`).join(' ')} END`;
 
 const TOPIC_COLUMNS = 'topic_id, title, description, defined_at, position';
-const RECORD_COLUMNS = 'record_id, country, topic_id, recorded, recorded_at, recorded_by, stream_revision, position';
+const RECORD_COLUMNS = 'record_id, country, topic_id, recorded_at, recorded_by, stream_revision, position';
 const REVISION_COLUMNS = 'event_id, record_id, kind, changes, reason, recorded_at, recorded_by, position';
 const VERSION_COLUMNS =
   'record_id, version, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source, record_recorded_at, known_from, known_until, retracted, correction_ids';
@@ -121,18 +121,15 @@ export const topicsProjection: Projection = {
 
 /**
  * Stance records, their corrections and retractions, and the bitemporal versions derived from
- * them, in one statement per batch. A record no revision touches in the batch gets its first
- * version straight away; the versions of a record a revision touches are deleted and rebuilt
- * from all its rows, in two more statements, so the result does not depend on the order
- * revisions arrive in.
+ * them, in one statement per batch. Every record gets its version 0 straight away; the later
+ * versions of a record a revision touches are deleted and rebuilt from version 0 and all its
+ * revisions, in two more statements, so the result does not depend on the order revisions arrive in.
  */
 const STANCES_SQL = (events: string) => `WITH batch AS MATERIALIZED (SELECT * FROM ${events} WHERE e.event_type IN ('StanceRecorded', 'StanceCorrected', 'StanceRetracted')),
-          touched AS (SELECT DISTINCT (b.data->>'recordId')::uuid AS record_id FROM batch b WHERE b.event_type <> 'StanceRecorded'),
           r AS (
-            SELECT b.event_id AS record_id, b.data->>'country' AS country, b.data->>'topicId' AS topic_id, b.data AS recorded,
+            SELECT b.event_id AS record_id, b.data->>'country' AS country, b.data->>'topicId' AS topic_id, b.data,
                    (b.metadata->>'recordedAt')::timestamptz AS recorded_at, b.metadata->>'recordedBy' AS recorded_by,
-                   b.stream_revision, b.global_position AS position, ${SCORE_SQL("b.data->>'stance'")} AS score,
-                   NOT EXISTS (SELECT 1 FROM touched t WHERE t.record_id = b.event_id) AS first_version
+                   b.stream_revision, b.global_position AS position, ${SCORE_SQL("b.data->>'stance'")} AS score
               FROM batch b WHERE b.event_type = 'StanceRecorded'),
           records AS (INSERT INTO stance_records (${RECORD_COLUMNS}) SELECT ${RECORD_COLUMNS} FROM r ON CONFLICT DO NOTHING),
           revisions AS (
@@ -142,8 +139,8 @@ const STANCES_SQL = (events: string) => `WITH batch AS MATERIALIZED (SELECT * FR
                    (b.metadata->>'recordedAt')::timestamptz, b.metadata->>'recordedBy', b.global_position
               FROM batch b WHERE b.event_type <> 'StanceRecorded'
             ON CONFLICT DO NOTHING),
-          versions AS (INSERT INTO stance_versions (${VERSION_COLUMNS}) SELECT ${FIRST_VERSION_COLUMNS} FROM r WHERE r.first_version ON CONFLICT DO NOTHING)
-     SELECT record_id::text AS "recordId" FROM touched`;
+          versions AS (INSERT INTO stance_versions (${VERSION_COLUMNS}) SELECT ${FIRST_VERSION_COLUMNS} FROM r ON CONFLICT DO NOTHING)
+     SELECT DISTINCT (b.data->>'recordId') AS "recordId" FROM batch b WHERE b.event_type <> 'StanceRecorded'`;
 
 async function projectStances(manager: Queryable, events: EventRelation, options: { bulk?: boolean } = {}): Promise<void> {
   const touched = (await manager.query(STANCES_SQL(events.sql), events.parameters)) as { recordId: string }[];
@@ -156,10 +153,12 @@ async function projectStances(manager: Queryable, events: EventRelation, options
 const changed = (field: string) => `CASE WHEN c.changes ? '${field}' THEN c.changes->>'${field}' ELSE v.${field} END`;
 
 /**
- * Every version of the records `records` (a uuid[] in SQL), from all their rows as the tables now hold them: versionsOf
- * in SQL (a spec holds them equal), so that a revision costs no round trip through Node. Version 0
- * is the record, as a batch writes it (FIRST_VERSION_COLUMNS); each revision, in recorded order (ties by event id), opens the next and closes
- * the one before; nothing after a retraction changes the record.
+ * Every version of the records `records` (a uuid[] in SQL), from their version 0 and all their
+ * revisions as the tables now hold them: versionsOf in SQL (a spec holds them equal), so that a
+ * revision costs no round trip through Node. Version 0 is the record as its batch wrote it
+ * (FIRST_VERSION_COLUMNS) and only its end of validity changes; each revision, in recorded order
+ * (ties by event id), opens the next version and closes the one before; nothing after a
+ * retraction changes the record.
  */
 const REBUILT_VERSIONS_SQL = (records: string) => `
   WITH RECURSIVE
@@ -167,8 +166,9 @@ const REBUILT_VERSIONS_SQL = (records: string) => `
       SELECT record_id, event_id, kind, changes, recorded_at, row_number() OVER (PARTITION BY record_id ORDER BY recorded_at, event_id) AS n
         FROM stance_revisions WHERE record_id = ANY(${records})),
     version (${VERSION_COLUMNS}) AS (
-      SELECT ${FIRST_VERSION_COLUMNS}
-        FROM (SELECT record_id, recorded, recorded_at, ${SCORE_SQL("recorded->>'stance'")} AS score FROM stance_records WHERE record_id = ANY(${records})) r
+      SELECT record_id, version, country, topic_id, stance, score::int, effective_on, headline, summary, conditions, commitment, source,
+             record_recorded_at, known_from, NULL::timestamptz, false, '{}'::uuid[]
+        FROM stance_versions WHERE record_id = ANY(${records}) AND version = 0
       UNION ALL
       SELECT v.record_id, v.version + 1, v.country, v.topic_id, ${changed('stance')}, ${SCORE_SQL(changed('stance'))},
              CASE WHEN c.changes ? 'effectiveOn' THEN (c.changes->>'effectiveOn')::date ELSE v.effective_on END,
@@ -182,10 +182,14 @@ const REBUILT_VERSIONS_SQL = (records: string) => `
   INSERT INTO stance_versions (${VERSION_COLUMNS})
   SELECT record_id, version, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source,
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
-    FROM version`;
+    FROM version
+  ON CONFLICT (record_id, version) DO UPDATE SET known_until = excluded.known_until`;
 
-/** The versions of the records `records` (a uuid[] in SQL: a parameter, or a query) deleted, then rebuilt from all their rows. */
-const REBUILD_SQL = (records: string) => [`DELETE FROM stance_versions WHERE record_id = ANY(${records})`, REBUILT_VERSIONS_SQL(records)];
+/**
+ * The versions of the records `records` (a uuid[] in SQL: a parameter, or a query) after version 0
+ * deleted, then all rebuilt from version 0 and their revisions (version 0 keeps its row).
+ */
+const REBUILD_SQL = (records: string) => [`DELETE FROM stance_versions WHERE record_id = ANY(${records}) AND version > 0`, REBUILT_VERSIONS_SQL(records)];
 
 export const stancesProjection: Projection = {
   name: 'stances',
@@ -196,7 +200,7 @@ export const stancesProjection: Projection = {
   // A record's revisions follow it into its lane: they name it by `recordId`.
   applyLogRange: (after, upTo, manager, lane, options) =>
     projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`), options),
-  // Every record a revision names (the lane's share), whichever range it came in: versions written before its revisions arrived are replaced.
+  // Every record a revision names (the lane's share), whichever range it came in: its versions after version 0 are written now.
   async finishBulkLoad(manager, lane) {
     const inLane = lane && lane.count > 1 ? ` WHERE (hashtext(record_id::text) & 1023) % ${Number(lane.count)} = ${Number(lane.index)}` : '';
     for (const statement of REBUILD_SQL(`ARRAY(SELECT DISTINCT record_id FROM stance_revisions${inLane})`)) await manager.query(statement);

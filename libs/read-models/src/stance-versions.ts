@@ -34,14 +34,15 @@ export interface StanceVersion {
 }
 
 /**
- * Version 0 of a record, as `versionsOf` makes it, in SQL over a row `r` holding the record's
- * columns (`recorded`, `recorded_at`, `record_id`) and its `score`: how a batch writes the first
- * version of records no revision touches without sending the values twice. In the order of the
- * stance_versions columns; a spec holds it equal to versionsOf.
+ * Version 0 of a record, as `versionsOf` makes it, in SQL over a row `r` holding the
+ * StanceRecorded event's `data`, the record's `record_id` and `recorded_at`, and its `score`:
+ * how a batch writes it, once, for every record. Rebuilding a revised record starts from this row
+ * (stance_records keeps no payload). In the order of the stance_versions columns; a spec holds it
+ * equal to versionsOf.
  */
-export const FIRST_VERSION_COLUMNS = `r.record_id, 0, r.recorded->>'country', r.recorded->>'topicId', r.recorded->>'stance', r.score,
-  (r.recorded->>'effectiveOn')::date, r.recorded->>'headline', r.recorded->>'summary', r.recorded->>'conditions', r.recorded->>'commitment',
-  r.recorded->'source', r.recorded_at, r.recorded_at, NULL::timestamptz, false, '{}'::uuid[]`;
+export const FIRST_VERSION_COLUMNS = `r.record_id, 0, r.data->>'country', r.data->>'topicId', r.data->>'stance', r.score,
+  (r.data->>'effectiveOn')::date, r.data->>'headline', r.data->>'summary', r.data->>'conditions', r.data->>'commitment',
+  r.data->'source', r.recorded_at, r.recorded_at, NULL::timestamptz, false, '{}'::uuid[]`;
 
 /**
  * The versions of one record along transaction time. Revisions apply in the order they were

@@ -28,6 +28,7 @@ import {
   ReadModelsPayloadStatistics1767657600009,
   ReadModelsSchema1767657600001,
   ReadModelsSettledAt1767657600005,
+  StanceRecordsWithoutPayload1767657600010,
 } from '@stance-ledger/read-models';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   EventStoreLeanGroupCommit1767657600007,
   ReadModelsIdentifierCollation1767657600008,
   ReadModelsPayloadStatistics1767657600009,
+  StanceRecordsWithoutPayload1767657600010,
 ];
 
 export interface InfrastructureOptions {
