@@ -21,6 +21,18 @@ async function queryIndexes(dataSource: DataSource, schema: string): Promise<str
   return rows.map(({ name, method }) => `${name}${method}`);
 }
 
+/** The read-model tables of a schema (and their TOAST tables) that have storage parameters, with them. */
+async function storageParameters(dataSource: DataSource, schema: string): Promise<string[]> {
+  const rows: { options: string }[] = await dataSource.query(
+    `SELECT c.relname || coalesce(' ' || array_to_string(c.reloptions, ','), '') || coalesce(' toast ' || array_to_string(t.reloptions, ','), '') AS options
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+      WHERE n.nspname = $1 AND c.relname IN ('topics', 'stance_records', 'stance_revisions', 'stance_versions') AND (c.reloptions IS NOT NULL OR t.reloptions IS NOT NULL)
+      ORDER BY 1`,
+    [schema],
+  );
+  return rows.map(({ options }) => options);
+}
+
 /** Each read-model table's primary key: its name and definition. */
 async function primaryKeys(dataSource: DataSource, schema: string): Promise<string[]> {
   const rows: { key: string }[] = await dataSource.query(
@@ -67,7 +79,12 @@ describe('Replay and snapshots build the query indexes once, after catching up',
     try {
       expect(await queryIndexes(dataSource, 'indexes_shadow')).toEqual([]);
       expect(await primaryKeys(dataSource, 'indexes_shadow')).toEqual([]);
+      // Autovacuum stays off the tables while they load, and has them back after.
+      expect(await storageParameters(dataSource, 'indexes_shadow')).toEqual(
+        ['stance_records', 'stance_revisions', 'stance_versions', 'topics'].map((table) => expect.stringMatching(new RegExp(`^${table} autovacuum_enabled=false( toast autovacuum_enabled=false)?$`))),
+      );
       await shadow.projector(store).catchUp();
+      expect(await storageParameters(dataSource, 'indexes_shadow')).toEqual([]);
       expect(await queryIndexes(dataSource, 'indexes_shadow')).toEqual([expect.stringMatching(/ USING btree \(record_id\)$/)]);
       expect(await primaryKeys(dataSource, 'indexes_shadow')).toEqual(await primaryKeys(dataSource, 'public'));
       await shadow.buildQueryIndexes();
@@ -113,6 +130,7 @@ describe('Replay and snapshots build the query indexes once, after catching up',
         WHERE a.attrelid = 'public.stance_versions'::regclass AND a.attstattarget IS NOT NULL AND a.attstattarget >= 0`,
     );
     expect(targets).toEqual(['commitment 0', 'conditions 0', 'headline 0', 'source 0', 'summary 0']);
+    expect(await storageParameters(dataSource, 'public')).toEqual([]);
     expect((await queryIndexes(dataSource, 'public')).filter((index) => !index.endsWith('(record_id)'))).toEqual(indexesBefore.filter((index) => !index.endsWith('(record_id)')));
   });
 

@@ -105,6 +105,12 @@ export class ShadowReadModels {
         for (const { table, column, target } of targets) {
           await manager.query(`ALTER TABLE ${schema}.${table} ALTER COLUMN ${column} SET STATISTICS ${Number(target)}`);
         }
+        // Nothing reads the tables while they load, and their rows are never updated: autovacuum's
+        // passes over them as they grow would only compete with the load. The load's own ANALYZE
+        // gives the statistics; autovacuum is handed the tables back when it ends (addKeys).
+        for (const { table } of READ_MODEL_TABLES) {
+          await manager.query(`ALTER TABLE ${schema}.${table} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
+        }
         await beginBulkLoad(manager, { lanes: CATCH_UP_LANES, table: `${schema}.projection_checkpoints` });
       }
       const deferred = new Set((await secondaryIndexes(manager, 'public')).filter((index) => !readByProjections(index)).map(({ table, method }) => `${table} ${method}`));
@@ -165,6 +171,7 @@ export class ShadowReadModels {
     await Promise.all([...keys, ...indexes].map((statement) => this.dataSource.query(statement)));
     for (const { table } of unkeyed) await this.dataSource.query(`ALTER TABLE ${this.schema}.${table} ADD CONSTRAINT ${table}_pkey PRIMARY KEY USING INDEX ${table}_pkey`);
     await this.analyze();
+    for (const { table } of READ_MODEL_TABLES) await this.dataSource.query(`ALTER TABLE ${this.schema}.${table} RESET (autovacuum_enabled, toast.autovacuum_enabled)`);
     this.indexedAndAnalyzed = withQueryIndexes;
   }
 
