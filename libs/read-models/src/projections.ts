@@ -26,7 +26,7 @@ export interface Projection {
   /**
    * With `bulk` (a bulk load, see Projector), applyLogRange writes each event's own rows only,
    * into tables without keys or indexes: whatever reads other rows (a revised record's versions)
-   * waits for finishBulkLoad, which does it once for the whole load, the keys built.
+   * waits for finishBulkLoad, which does it once for the whole load, before the keys are built.
    */
   finishBulkLoad?(manager: Queryable, lane?: Lane): Promise<void>;
   /**
@@ -153,22 +153,21 @@ async function projectStances(manager: Queryable, events: EventRelation, options
 const changed = (field: string) => `CASE WHEN c.changes ? '${field}' THEN c.changes->>'${field}' ELSE v.${field} END`;
 
 /**
- * Every version of the records `records` (a uuid[] in SQL), from their version 0 and all their
- * revisions as the tables now hold them: versionsOf in SQL (a spec holds them equal), so that a
- * revision costs no round trip through Node. Version 0 is the record as its batch wrote it
- * (FIRST_VERSION_COLUMNS) and only its end of validity changes; each revision, in recorded order
- * (ties by event id), opens the next version and closes the one before; nothing after a
- * retraction changes the record.
+ * Every version of records from their version 0 rows (`versionZero`, a relation) and all their
+ * revisions (`revisions`, a relation), as the last items of a WITH RECURSIVE and the INSERT it
+ * feeds: versionsOf in SQL (a spec holds them equal), so that a revision costs no round trip
+ * through Node. Version 0 is the record as its batch wrote it (FIRST_VERSION_COLUMNS) and only
+ * its end of validity changes; each revision, in recorded order (ties by event id), opens the next
+ * version and closes the one before; nothing after a retraction changes the record.
  */
-const REBUILT_VERSIONS_SQL = (records: string) => `
-  WITH RECURSIVE
+const VERSIONS_FROM = (revisions: string, versionZero: string) => `
     revision AS (
       SELECT record_id, event_id, kind, changes, recorded_at, row_number() OVER (PARTITION BY record_id ORDER BY recorded_at, event_id) AS n
-        FROM stance_revisions WHERE record_id = ANY(${records})),
+        FROM ${revisions}),
     version (${VERSION_COLUMNS}) AS (
       SELECT record_id, version, country, topic_id, stance, score::int, effective_on, headline, summary, conditions, commitment, source,
              record_recorded_at, known_from, NULL::timestamptz, false, '{}'::uuid[]
-        FROM stance_versions WHERE record_id = ANY(${records}) AND version = 0
+        FROM ${versionZero}
       UNION ALL
       SELECT v.record_id, v.version + 1, v.country, v.topic_id, ${changed('stance')}, ${SCORE_SQL(changed('stance'))},
              CASE WHEN c.changes ? 'effectiveOn' THEN (c.changes->>'effectiveOn')::date ELSE v.effective_on END,
@@ -182,14 +181,29 @@ const REBUILT_VERSIONS_SQL = (records: string) => `
   INSERT INTO stance_versions (${VERSION_COLUMNS})
   SELECT record_id, version, country, topic_id, stance, score, effective_on, headline, summary, conditions, commitment, source,
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
-    FROM version
-  ON CONFLICT (record_id, version) DO UPDATE SET known_until = excluded.known_until`;
+    FROM version`;
 
 /**
  * The versions of the records `records` (a uuid[] in SQL: a parameter, or a query) after version 0
- * deleted, then all rebuilt from version 0 and their revisions (version 0 keeps its row).
+ * deleted, then all rebuilt from version 0 and their revisions (version 0 keeps its row), through
+ * the keys and indexes.
  */
-const REBUILD_SQL = (records: string) => [`DELETE FROM stance_versions WHERE record_id = ANY(${records}) AND version > 0`, REBUILT_VERSIONS_SQL(records)];
+const REBUILD_SQL = (records: string) => [
+  `DELETE FROM stance_versions WHERE record_id = ANY(${records}) AND version > 0`,
+  `WITH RECURSIVE ${VERSIONS_FROM(`stance_revisions WHERE record_id = ANY(${records})`, `stance_versions WHERE record_id = ANY(${records}) AND version = 0`)}
+  ON CONFLICT (record_id, version) DO UPDATE SET known_until = excluded.known_until`,
+];
+
+/**
+ * At the end of a bulk load, before any key or index exists: every version of every record a
+ * revision of the lane names is taken out and written again from version 0, in one statement
+ * that reads each table once (hash joins, where lookups by key would need the indexes). Run twice,
+ * it gives the same rows.
+ */
+const BULK_REBUILD_SQL = (inLane: string) => `WITH RECURSIVE
+    revised AS MATERIALIZED (SELECT * FROM stance_revisions${inLane}),
+    removed AS (DELETE FROM stance_versions v WHERE v.record_id IN (SELECT record_id FROM revised) RETURNING v.*),
+    ${VERSIONS_FROM('revised', 'removed WHERE version = 0')}`;
 
 export const stancesProjection: Projection = {
   name: 'stances',
@@ -203,7 +217,7 @@ export const stancesProjection: Projection = {
   // Every record a revision names (the lane's share), whichever range it came in: its versions after version 0 are written now.
   async finishBulkLoad(manager, lane) {
     const inLane = lane && lane.count > 1 ? ` WHERE (hashtext(record_id::text) & 1023) % ${Number(lane.count)} = ${Number(lane.index)}` : '';
-    for (const statement of REBUILD_SQL(`ARRAY(SELECT DISTINCT record_id FROM stance_revisions${inLane})`)) await manager.query(statement);
+    await manager.query(BULK_REBUILD_SQL(inLane));
   },
   // The records the range revises are read from the range again by the two statements that rebuild them.
   logRangeStatements: (after, upTo, types) => {

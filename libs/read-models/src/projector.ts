@@ -464,15 +464,14 @@ export class Projector {
   }
 
   /**
-   * Ends the bulk load: the tables get their keys and the indexes the projections read through;
-   * then what the projections left for the end (every revised record's versions, from all its
-   * rows), in a transaction per lane at once; then the lanes' checkpoints go. Interrupted before
-   * that, the load is still in progress and ends again: what the lanes redo is rebuilt from all
-   * the rows again.
+   * Ends the bulk load: first what the projections left for the end (every revised record's
+   * versions, from version 0 and all its revisions), in a transaction per lane at once, while the
+   * tables have no index to maintain; then the keys and the indexes the projections read through;
+   * then the lanes' checkpoints go. Interrupted before that, the load is still in progress and
+   * ends again: what the lanes redo is rebuilt from the same rows again.
    */
   private async endBulkLoad(load: { caughtUp: boolean }): Promise<void> {
     const lanes = (await this.bulkLoadLanes()) ?? [];
-    await this.options.bulkLoad!.addKeys(load);
     await allSettledOrThrow(
       lanes.map((lane) =>
         this.dataSource.transaction(async (manager) => {
@@ -480,6 +479,7 @@ export class Projector {
         }),
       ),
     );
+    await this.options.bulkLoad!.addKeys(load);
     await this.dataSource.query(`DELETE FROM projection_checkpoints WHERE starts_with(projection, $1)`, [laneCheckpointPrefix(this.checkpointName)]);
     this.bulkLanes = undefined;
   }
