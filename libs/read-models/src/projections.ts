@@ -32,7 +32,8 @@ export interface Projection {
   /**
    * What applyLogRange runs, as statements with the range's bounds written in, for a caller that
    * sends them and its own in one script: one round trip for a whole range. `types` are the event
-   * types the range holds, of those with a current schema version: statements no event of the range needs are left out.
+   * types the range holds, of those with a current schema version: statements no event of the
+   * range needs are left out.
    */
   logRangeStatements(after: bigint, upTo: bigint, types: ReadonlySet<string>): string[];
 }

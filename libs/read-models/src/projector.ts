@@ -25,7 +25,7 @@ const CURRENT_VERSION_PAIRS = Object.entries(CURRENT_SCHEMA_VERSIONS)
   .map(([type, version]) => `('${type}', '${version}')`)
   .join(', ');
 
-/** The event types the projections know, each a bit of the mask a range's types are sized as (no sort of the range's types). */
+/** The event types the projections know, one bit each in the mask of those a range holds: a bit_or needs no sort, where array_agg(DISTINCT) sorted the range's types. */
 const KNOWN_TYPES = Object.keys(CURRENT_SCHEMA_VERSIONS);
 const TYPE_BITS_SQL = `bit_or(CASE event_type ${KNOWN_TYPES.map((type, bit) => `WHEN '${type}' THEN ${2 ** bit}`).join(' ')} ELSE 0 END)`;
 const typesOfMask = (mask: number | null) => new Set(KNOWN_TYPES.filter((_, bit) => ((mask ?? 0) & (2 ** bit)) !== 0));
