@@ -123,8 +123,8 @@ export const topicsProjection: Projection = {
 /**
  * Stance records, their corrections and retractions, and the bitemporal versions derived from
  * them, in one statement per batch. Every record gets its version 0 straight away; the later
- * versions of a record a revision touches are deleted and rebuilt from version 0 and all its
- * revisions, in two more statements, so the result does not depend on the order revisions arrive in.
+ * versions of a record a revision touches are rebuilt from version 0 and all its revisions, in
+ * one more statement, so the result does not depend on the order revisions arrive in.
  */
 const STANCES_SQL = (events: string) => `WITH batch AS MATERIALIZED (SELECT * FROM ${events} WHERE e.event_type IN ('StanceRecorded', 'StanceCorrected', 'StanceRetracted')),
           r AS (
@@ -146,29 +146,33 @@ const STANCES_SQL = (events: string) => `WITH batch AS MATERIALIZED (SELECT * FR
 async function projectStances(manager: Queryable, events: EventRelation, options: { bulk?: boolean } = {}): Promise<void> {
   const touched = (await manager.query(STANCES_SQL(events.sql), events.parameters)) as { recordId: string }[];
   if (touched.length === 0 || options.bulk) return;
-  const ids = touched.map(({ recordId }) => recordId);
-  for (const statement of REBUILD_SQL('$1::uuid[]')) await manager.query(statement, [ids]);
+  await manager.query(REBUILD_SQL('record_id = ANY($1::uuid[])'), [touched.map(({ recordId }) => recordId)]);
 }
 
 /** A text field of a version: the correction's value where it names the field, else the version before's. */
 const changed = (field: string) => `CASE WHEN c.changes ? '${field}' THEN c.changes->>'${field}' ELSE v.${field} END`;
 
 /**
- * Every version of records from their version 0 rows (`versionZero`, a relation) and all their
- * revisions (`revisions`, a relation), as the last items of a WITH RECURSIVE and the INSERT it
- * feeds: versionsOf in SQL (a spec holds them equal), so that a revision costs no round trip
- * through Node. Version 0 is the record as its batch wrote it (FIRST_VERSION_COLUMNS) and only
+ * Every version of every record that the revisions `revisionsWhere` (a condition on
+ * stance_revisions) name, taken out and written again from version 0 and all its revisions, in
+ * one statement that reads each table once: through the keys for the few records of a batch, with
+ * hash joins at the end of a bulk load, before any key or index exists. Run twice, it gives the
+ * same rows. versionsOf in SQL (a spec holds them equal), so that a revision costs no round trip
+ * through Node: version 0 is the record as its batch wrote it (FIRST_VERSION_COLUMNS), and only
  * its end of validity changes; each revision, in recorded order (ties by event id), opens the next
  * version and closes the one before; nothing after a retraction changes the record.
  */
-const VERSIONS_FROM = (revisions: string, versionZero: string) => `
+const REBUILD_SQL = (revisionsWhere: string) => `
+  WITH RECURSIVE
+    revised AS MATERIALIZED (SELECT * FROM stance_revisions WHERE ${revisionsWhere}),
+    removed AS (DELETE FROM stance_versions v WHERE v.record_id IN (SELECT record_id FROM revised) RETURNING v.*),
     revision AS (
       SELECT record_id, event_id, kind, changes, recorded_at, row_number() OVER (PARTITION BY record_id ORDER BY recorded_at, event_id) AS n
-        FROM ${revisions}),
+        FROM revised),
     version (${VERSION_COLUMNS}) AS (
       SELECT record_id, version, country, topic_id, stance, score::int, effective_on, headline, summary, conditions, commitment, source,
              record_recorded_at, known_from, NULL::timestamptz, false, '{}'::uuid[]
-        FROM ${versionZero}
+        FROM removed WHERE version = 0
       UNION ALL
       SELECT v.record_id, v.version + 1, v.country, v.topic_id, ${changed('stance')}, ${SCORE_SQL(changed('stance'))},
              CASE WHEN c.changes ? 'effectiveOn' THEN (c.changes->>'effectiveOn')::date ELSE v.effective_on END,
@@ -184,28 +188,6 @@ const VERSIONS_FROM = (revisions: string, versionZero: string) => `
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
     FROM version`;
 
-/**
- * The versions of the records `records` (a uuid[] in SQL: a parameter, or a query) after version 0
- * deleted, then all rebuilt from version 0 and their revisions (version 0 keeps its row), through
- * the keys and indexes.
- */
-const REBUILD_SQL = (records: string) => [
-  `DELETE FROM stance_versions WHERE record_id = ANY(${records}) AND version > 0`,
-  `WITH RECURSIVE ${VERSIONS_FROM(`stance_revisions WHERE record_id = ANY(${records})`, `stance_versions WHERE record_id = ANY(${records}) AND version = 0`)}
-  ON CONFLICT (record_id, version) DO UPDATE SET known_until = excluded.known_until`,
-];
-
-/**
- * At the end of a bulk load, before any key or index exists: every version of every record a
- * revision of the lane names is taken out and written again from version 0, in one statement
- * that reads each table once (hash joins, where lookups by key would need the indexes). Run twice,
- * it gives the same rows.
- */
-const BULK_REBUILD_SQL = (inLane: string) => `WITH RECURSIVE
-    revised AS MATERIALIZED (SELECT * FROM stance_revisions${inLane}),
-    removed AS (DELETE FROM stance_versions v WHERE v.record_id IN (SELECT record_id FROM revised) RETURNING v.*),
-    ${VERSIONS_FROM('revised', 'removed WHERE version = 0')}`;
-
 export const stancesProjection: Projection = {
   name: 'stances',
   async apply(events, manager) {
@@ -217,16 +199,16 @@ export const stancesProjection: Projection = {
     projectStances(manager, logRange(after, upTo, lane, `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`), options),
   // Every record a revision names (the lane's share), whichever range it came in: its versions after version 0 are written now.
   async finishBulkLoad(manager, lane) {
-    const inLane = lane && lane.count > 1 ? ` WHERE (hashtext(record_id::text) & 1023) % ${Number(lane.count)} = ${Number(lane.index)}` : '';
-    await manager.query(BULK_REBUILD_SQL(inLane));
+    const inLane = lane && lane.count > 1 ? `(hashtext(record_id::text) & 1023) % ${Number(lane.count)} = ${Number(lane.index)}` : 'true';
+    await manager.query(REBUILD_SQL(inLane));
   },
-  // The records the range revises are read from the range again by the two statements that rebuild them.
+  // The records the range revises are read from the range again by the statement that rebuilds them.
   logRangeStatements: (after, upTo, types) => {
     const events = writtenRange(after, upTo);
     const revised = types.has('StanceCorrected') || types.has('StanceRetracted');
     if (!revised && !types.has('StanceRecorded')) return [];
     const touched = `ARRAY(SELECT DISTINCT (e.data->>'recordId')::uuid FROM ${events} WHERE e.event_type IN ('StanceCorrected', 'StanceRetracted'))`;
-    return [STANCES_SQL(events), ...(revised ? REBUILD_SQL(touched) : [])];
+    return [STANCES_SQL(events), ...(revised ? [REBUILD_SQL(`record_id = ANY(${touched})`)] : [])];
   },
 };
 
