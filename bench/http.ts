@@ -3,7 +3,8 @@
  * (bench/api-child.ts) and the load here, so neither steals the other's event loop. Saturation
  * is autocannon's (32 or 16 connections, each sending as soon as its answer arrives); fixed
  * rates are evenly spaced requests (bench/paced-load.ts).
- * Standalone: node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/http.ts DATABASE_URL [seconds]
+ * Standalone: node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/http.ts DATABASE_URL [seconds] [all|queries|appends]
+ * (the raw limit of appends then runs in a schema raw_http of that database, dropped after).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,6 +19,8 @@ const ROOT = join(__dirname, '..');
 export interface HttpRow {
   measure: string;
   ours: string;
+  raw?: string;
+  ratio?: string;
   note: string;
 }
 
@@ -116,25 +119,39 @@ async function projectionCaughtUp(base: string): Promise<{ lag: string; seconds:
   }
 }
 
-/** POST /countries/:country/stances spread over the member states, as real traffic is. */
-export async function measureAppends(base: string, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
+/** The body every measured append posts, to a topic the query measures do not read. */
+const appendBody = (topicId: string) => JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
+
+/** POST /countries/:country/stances spread over the member states, as real traffic is: autocannon's saturation, then evenly spaced at 1,000/s. */
+async function appendLoad(base: string, seconds: number, topicId: string, beforePaced: () => Promise<void> = async () => undefined) {
   const states = memberStates();
   let postNumber = 0;
-  const body = JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
-  const post = () =>
-    autocannon({
-      url: base,
-      connections: 16,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          setupRequest: (request) => ({ ...request, path: `/countries/${states[postNumber++ % states.length]}/stances` }),
-        },
-      ],
-    });
+  const body = appendBody(topicId);
+  const saturated = await autocannon({
+    url: base,
+    connections: 16,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        setupRequest: (request) => ({ ...request, path: `/countries/${states[postNumber++ % states.length]}/stances` }),
+      },
+    ],
+  });
+  await beforePaced();
+  const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body }, 1000, seconds);
+  return { saturated, paced, failures: failures(saturated) + paced.failures };
+}
+
+/**
+ * Ours, then the raw limit (bench/raw-http-child.ts, on `rawDatabaseUrl`) under the same load:
+ * the same body, paths, connections and rates.
+ */
+export async function measureAppends(base: string, rawDatabaseUrl: string | undefined, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
+  const states = memberStates();
+  const body = appendBody(topicId);
   // One append per state first: the command path's cold start on each stream (recording reads
   // the stream's last event; a correction would fold all of it), measured apart from the HTTP rate.
   const warmStarted = performance.now();
@@ -149,17 +166,41 @@ export async function measureAppends(base: string, seconds: number, topicId: str
   );
   const coldSeconds = (performance.now() - warmStarted) / 1000;
   log(`ours, first append on each of ${states.length} states (cold streams): ${coldSeconds.toFixed(1)} s`);
-  const posted = await post();
+  let settled = { lag: '?', seconds: 0 };
   // The fixed rate is measured from a steady state: the read models level with the log again.
-  const settled = await projectionCaughtUp(base);
-  log(`ours, projection behind the log when the saturation ended: ${settled.lag} events, level again after ${settled.seconds.toFixed(1)} s`);
-  const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body }, 1000, seconds);
-  const errors = failures(posted) + paced.failures;
-  const note = `p50 ${posted.latency.p50} ms, p99 ${posted.latency.p99} ms; read models ${settled.lag} events behind at its end, level ${settled.seconds.toFixed(1)} s later; at 1000/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms; ${errors} non-2xx/errors`;
-  log(`ours, HTTP command appends: ${Math.round(posted.requests.average)} req/s; ${note}`);
+  const ours = await appendLoad(base, seconds, topicId, async () => {
+    settled = await projectionCaughtUp(base);
+    log(`ours, projection behind the log when the saturation ended: ${settled.lag} events, level again after ${settled.seconds.toFixed(1)} s`);
+  });
+  const note = `p50 ${ours.saturated.latency.p50} ms, p99 ${ours.saturated.latency.p99} ms; read models ${settled.lag} events behind at its end, level ${settled.seconds.toFixed(1)} s later; ${ours.failures} non-2xx/errors`;
+  log(`ours, HTTP command appends: ${Math.round(ours.saturated.requests.average)} req/s; ${note}; at 1000/s: p50 ${ours.paced.p50} ms, p99 ${ours.paced.p99} ms`);
+  let raw: Awaited<ReturnType<typeof appendLoad>> | undefined;
+  if (rawDatabaseUrl) {
+    const server = await startApi(rawDatabaseUrl, join(ROOT, 'bench/raw-http-child.ts'));
+    try {
+      raw = await appendLoad(server.base, seconds, topicId);
+    } finally {
+      await server.stop();
+    }
+    log(`raw, HTTP single-row INSERT per POST: ${Math.round(raw.saturated.requests.average)} req/s, p99 ${raw.saturated.latency.p99} ms; at 1000/s: p50 ${raw.paced.p50} ms, p99 ${raw.paced.p99} ms; ${raw.failures} non-2xx/errors`);
+  }
+  const oursRate = ours.saturated.requests.average;
+  const rawNote = 'raw: a bare node:http server committing each POST body as one single-row INSERT, 16 connections to PostgreSQL; no framework, validation, hash chain or read model';
   return [
     { measure: `HTTP command appends, the first on each of ${states.length} countries after the service started, 8 in flight (s)`, ours: coldSeconds.toFixed(2), note: 'each stream not yet cached: recording reads only its last event' },
-    { measure: 'HTTP command appends (req/s at saturation)', ours: Math.round(posted.requests.average).toLocaleString('en'), note },
+    {
+      measure: 'HTTP command appends (req/s at saturation)',
+      ours: Math.round(oursRate).toLocaleString('en'),
+      raw: raw ? Math.round(raw.saturated.requests.average).toLocaleString('en') : undefined,
+      ratio: raw ? `${(oursRate / raw.saturated.requests.average).toFixed(2)}× raw` : undefined,
+      note: raw ? `${note}; ${rawNote}` : note,
+    },
+    {
+      measure: 'HTTP command appends at 1,000/s, evenly spaced: p50 / p99 (ms)',
+      ours: `${ours.paced.p50} / ${ours.paced.p99}`,
+      raw: raw ? `${raw.paced.p50} / ${raw.paced.p99}` : undefined,
+      note: `max ${ours.paced.max} ms${raw ? `; raw max ${raw.paced.max} ms` : ''}`,
+    },
   ];
 }
 
@@ -170,7 +211,7 @@ if (require.main === module) {
     const api = await startApi(databaseUrl);
     try {
       if (which !== 'appends') await measureQueries(api.base, Number(seconds), log);
-      if (which !== 'queries') await measureAppends(api.base, Number(seconds), APPEND_TOPIC, log);
+      if (which !== 'queries') await measureAppends(api.base, databaseUrl, Number(seconds), APPEND_TOPIC, log);
     } finally {
       await api.stop();
     }

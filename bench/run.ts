@@ -421,10 +421,11 @@ async function main(): Promise<void> {
 
     // 4. Queries over HTTP on the full history (the replay above switched its read models in).
     // The service runs in a child process: autocannon in this one would share its event loop.
+    const rawHttpUrl = await database('bench_raw_http');
     const api = await startApi(oursUrl);
     try {
       rows.push(...(await measureQueries(api.base, HTTP_SECONDS, log, !smoke)));
-      rows.push(...(await measureAppends(api.base, HTTP_SECONDS, APPEND_TOPIC, log)));
+      rows.push(...(await measureAppends(api.base, rawHttpUrl, HTTP_SECONDS, APPEND_TOPIC, log)));
     } finally {
       await api.stop();
     }
