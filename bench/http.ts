@@ -8,13 +8,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { childArguments, childOptions } from './child-script';
 import { memberStates } from './generator';
 import { pacedLoadInChild } from './paced-load';
 
-const ROOT = join(__dirname, '..');
 
 export interface HttpRow {
   measure: string;
@@ -30,16 +29,12 @@ export interface RunningApi {
 }
 
 /**
- * Starts the API on `databaseUrl` in its own process; resolves once it listens. With
+ * Starts the API (or another bench script that serves HTTP, by name) on `databaseUrl` in its own process; resolves once it listens. With
  * BENCH_CHILD_PROF=<dir>, the child writes a V8 CPU profile there when it stops.
  */
-export async function startApi(databaseUrl: string, script = join(ROOT, 'bench/api-child.ts'), args: string[] = []): Promise<RunningApi> {
+export async function startApi(databaseUrl: string, script = 'api-child', args: string[] = []): Promise<RunningApi> {
   const profile = process.env.BENCH_CHILD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_PROF}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, databaseUrl, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(process.execPath, childArguments(script, [databaseUrl, ...args], profile), { ...childOptions(), stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`the API child exited with ${String(code)} before listening`);
   });
@@ -176,7 +171,7 @@ export async function measureAppends(base: string, rawDatabaseUrl: string | unde
   log(`ours, HTTP command appends: ${Math.round(ours.saturated.requests.average)} req/s; ${note}; at 1000/s: p50 ${ours.paced.p50} ms, p99 ${ours.paced.p99} ms`);
   let raw: Awaited<ReturnType<typeof appendLoad>> | undefined;
   if (rawDatabaseUrl) {
-    const server = await startApi(rawDatabaseUrl, join(ROOT, 'bench/raw-http-child.ts'));
+    const server = await startApi(rawDatabaseUrl, 'raw-http-child');
     try {
       raw = await appendLoad(server.base, seconds, topicId);
     } finally {

@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import http from 'node:http';
-import { join } from 'node:path';
+import { childArguments, childOptions } from './child-script';
 
 /** Request n goes to paths[n % paths.length]. */
 export interface PacedRequest {
@@ -73,12 +73,11 @@ export async function pacedLoad(base: string, request: PacedRequest, rate: numbe
 
 /** pacedLoad in a process of its own. */
 export function pacedLoadInChild(base: string, request: PacedRequest, rate: number, seconds: number): Promise<PacedResult> {
-  const root = join(__dirname, '..');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(root, 'bench/paced-load.ts'), JSON.stringify({ base, request, rate, seconds })],
-      { cwd: root, env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json') }, maxBuffer: 1024 * 1024 },
+      childArguments('paced-load', [JSON.stringify({ base, request, rate, seconds })]),
+      { ...childOptions(), maxBuffer: 1024 * 1024 },
       (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as PacedResult)),
     );
   });

@@ -7,7 +7,6 @@
  * Appends are best measured on a database of short streams (a fresh one with topic-007 defined):
  * on a big history the first command on each stream reads it whole, which no HTTP layer changes.
  */
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { memberStates } from './generator';
 import { APPEND_TOPIC, QUERY_ENDPOINTS, startApi } from './http';
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
   const results = new Map<string, { perSecond: number[]; p99: number[]; failures: number }>();
   for (let round = 0; round < Number(roundsArg); round++) {
     for (const platform of round % 2 === 0 ? PLATFORMS : [...PLATFORMS].reverse()) {
-      const api = await startApi(databaseUrl, join(__dirname, 'api-child.ts'), [platform]);
+      const api = await startApi(databaseUrl, 'api-child', [platform]);
       try {
         for (const { label, options } of chosen) {
           const result = await autocannon({ ...options, url: `${api.base}${options.path}`, connections: 32, duration: seconds });

@@ -23,11 +23,12 @@ import { Client, Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { dumbo } from '@event-driven-io/dumbo';
 import { DataSource } from 'typeorm';
+import { childArguments, childOptions, PROJECT_ROOT } from './child-script';
 import { generateHistory, memberStates } from './generator';
 import { APPEND_TOPIC, measureAppends, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
 
-const ROOT = join(__dirname, '..');
+
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
 const rows: Row[] = [];
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -370,7 +371,7 @@ async function main(): Promise<void> {
     let replayRate = 0;
     for (const size of [...sizes, generated.events]) {
       if (size !== sizes[0]) await settle(oursUrl, `the replay of ${size}`);
-      const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'bench/replay-child.ts'), oursUrl, size === generated.events ? 'all' : String(size)], { cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') } }).toString();
+      const output = execFileSync(process.execPath, childArguments('replay-child', [oursUrl, size === generated.events ? 'all' : String(size)]), childOptions()).toString();
       const result = JSON.parse(output.trim().split('\n').pop() as string) as { events: number; seconds: number; maxRssMiB: number };
       log(`ours, replay of ${size}: ${fmt(result.events / result.seconds)} events/s, peak RSS ${fmt(result.maxRssMiB)} MiB`);
       rows.push({ measure: `replay, ${size} events (events/s; peak RSS)`, ours: `${fmt(result.events / result.seconds)}; ${fmt(result.maxRssMiB)} MiB`, note: `${fmt(result.seconds)} s` });
@@ -455,7 +456,7 @@ async function main(): Promise<void> {
   const markdown = `# Stance Ledger benchmark\n\n${Object.entries(machine).map(([key, value]) => `- ${key}: ${value}`).join('\n')}\n\nMedians of ${ROUNDS} round(s), (min–max).\n\n${table}\n`;
   process.stdout.write(`${markdown}\n`);
   if (!smoke) {
-    const folder = join(ROOT, 'bench', 'results');
+    const folder = join(PROJECT_ROOT, 'bench', 'results');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'latest.json'), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
     writeFileSync(join(folder, 'latest.md'), markdown);
