@@ -14,7 +14,6 @@ import { childArguments, childOptions } from './child-script';
 import { memberStates } from './generator';
 import { pacedLoadInChild } from './paced-load';
 
-
 export interface HttpRow {
   measure: string;
   ours: string;
@@ -194,7 +193,7 @@ export async function measureAppends(base: string, rawDatabaseUrl: string | unde
       measure: 'HTTP command appends at 1,000/s, evenly spaced: p50 / p99 (ms)',
       ours: `${ours.paced.p50} / ${ours.paced.p99}`,
       raw: raw ? `${raw.paced.p50} / ${raw.paced.p99}` : undefined,
-      note: `max ${ours.paced.max} ms${raw ? `; raw max ${raw.paced.max} ms` : ''}`,
+      note: `max ${ours.paced.max} ms${raw ? `; raw max ${raw.paced.max} ms, ${raw.failures} non-2xx/errors under its two loads` : ''}`,
     },
   ];
 }
