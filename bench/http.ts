@@ -113,14 +113,14 @@ async function projectionCaughtUp(base: string): Promise<{ lag: string; seconds:
   }
 }
 
-/** The body every measured append posts, to a topic the query measures do not read. */
-const appendBody = (topicId: string) => JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
-
-/** POST /countries/:country/stances spread over the member states, as real traffic is: autocannon's saturation, then evenly spaced at 1,000/s. */
-async function appendLoad(base: string, seconds: number, topicId: string, beforePaced: () => Promise<void> = async () => undefined) {
+/**
+ * POST /countries/:country/stances with `body`, spread over the member states as real traffic
+ * is: autocannon's saturation, then `between` (what the fixed rate waits for), then evenly spaced
+ * at 1,000/s.
+ */
+async function appendLoad<Between>(base: string, seconds: number, body: string, between: () => Promise<Between>) {
   const states = memberStates();
   let postNumber = 0;
-  const body = appendBody(topicId);
   const saturated = await autocannon({
     url: base,
     connections: 16,
@@ -134,9 +134,9 @@ async function appendLoad(base: string, seconds: number, topicId: string, before
       },
     ],
   });
-  await beforePaced();
+  const betweenResult = await between();
   const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body }, 1000, seconds);
-  return { saturated, paced, failures: failures(saturated) + paced.failures };
+  return { saturated, between: betweenResult, paced, failures: failures(saturated) + paced.failures };
 }
 
 /**
@@ -145,7 +145,8 @@ async function appendLoad(base: string, seconds: number, topicId: string, before
  */
 export async function measureAppends(base: string, rawDatabaseUrl: string | undefined, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
   const states = memberStates();
-  const body = appendBody(topicId);
+  // To a topic the query measures do not read.
+  const body = JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
   // One append per state first: the command path's cold start on each stream (recording reads
   // the stream's last event; a correction would fold all of it), measured apart from the HTTP rate.
   const warmStarted = performance.now();
@@ -160,19 +161,20 @@ export async function measureAppends(base: string, rawDatabaseUrl: string | unde
   );
   const coldSeconds = (performance.now() - warmStarted) / 1000;
   log(`ours, first append on each of ${states.length} states (cold streams): ${coldSeconds.toFixed(1)} s`);
-  let settled = { lag: '?', seconds: 0 };
   // The fixed rate is measured from a steady state: the read models level with the log again.
-  const ours = await appendLoad(base, seconds, topicId, async () => {
-    settled = await projectionCaughtUp(base);
-    log(`ours, projection behind the log when the saturation ended: ${settled.lag} events, level again after ${settled.seconds.toFixed(1)} s`);
+  const ours = await appendLoad(base, seconds, body, async () => {
+    const caughtUp = await projectionCaughtUp(base);
+    log(`ours, projection behind the log when the saturation ended: ${caughtUp.lag} events, level again after ${caughtUp.seconds.toFixed(1)} s`);
+    return caughtUp;
   });
+  const settled = ours.between;
   const note = `p50 ${ours.saturated.latency.p50} ms, p99 ${ours.saturated.latency.p99} ms; read models ${settled.lag} events behind at its end, level ${settled.seconds.toFixed(1)} s later; ${ours.failures} non-2xx/errors`;
   log(`ours, HTTP command appends: ${Math.round(ours.saturated.requests.average)} req/s; ${note}; at 1000/s: p50 ${ours.paced.p50} ms, p99 ${ours.paced.p99} ms`);
-  let raw: Awaited<ReturnType<typeof appendLoad>> | undefined;
+  let raw: Awaited<ReturnType<typeof appendLoad<undefined>>> | undefined;
   if (rawDatabaseUrl) {
     const server = await startApi(rawDatabaseUrl, 'raw-http-child');
     try {
-      raw = await appendLoad(server.base, seconds, topicId);
+      raw = await appendLoad(server.base, seconds, body, async () => undefined);
     } finally {
       await server.stop();
     }

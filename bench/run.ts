@@ -28,7 +28,6 @@ import { generateHistory, memberStates } from './generator';
 import { APPEND_TOPIC, measureAppends, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
 
-
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
 const rows: Row[] = [];
 const log = (line: string) => process.stderr.write(`${line}\n`);
