@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   if (database.embedded && config.SEED_DEMO_DATA && (await app.get<EventStore>(EVENT_STORE).headPosition()) === 0n) {
     await app.get(DemoDataLoader).load(DEMO_DATASET);
   }
-  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  await app.listen({ port: config.PORT, host: config.HOST });
   process.stderr.write(
     `Stance Ledger listening on http://localhost:${config.PORT} (${database.embedded ? `embedded PostgreSQL, data in ${config.DATA_DIR}` : 'DATABASE_URL'}${config.EVENTSTORE_CONNECTION_STRING ? ', log on EventStoreDB' : ''})\n`,
   );

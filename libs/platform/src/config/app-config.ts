@@ -1,15 +1,22 @@
-import { plainToInstance, Transform } from 'class-transformer';
+import { plainToInstance } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const toBoolean = ({ value }: { value: unknown }) => {
+/** The settings that are booleans: written `true`/`false` (or `1`/`0`); anything else is refused. */
+const BOOLEAN_SETTINGS = ['SEED_DEMO_DATA', 'PUBLIC_READS'] as const;
+
+function parseBoolean(value: unknown): unknown {
   if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
   return value;
-};
+}
+
+export const ROLES = ['recorder', 'analyst', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Every setting the service reads from its environment, typed and checked at boot. */
 export class AppConfig {
@@ -47,10 +54,64 @@ export class AppConfig {
   @IsIn(['inline', 'off'], { message: 'PROJECTOR must be inline or off' })
   PROJECTOR: 'inline' | 'off' = 'inline';
 
+  /** The interface the API listens on: loopback unless a deployment opens it (infra/ sets 0.0.0.0). */
+  @IsString()
+  @Matches(/^[0-9A-Za-z.:_-]{1,255}$/, { message: 'HOST must be a host name or an IP address, e.g. 127.0.0.1 or 0.0.0.0' })
+  HOST: string = '127.0.0.1';
+
   /** Load the demo dataset on the first start of an empty embedded database. */
-  @Transform(toBoolean)
   @IsBoolean({ message: 'SEED_DEMO_DATA must be true or false' })
   SEED_DEMO_DATA: boolean = true;
+
+  /** Opens the analyst reads to requests without a credential (a public tracker); never writes, audit or admin. */
+  @IsBoolean({ message: 'PUBLIC_READS must be true or false' })
+  PUBLIC_READS: boolean = false;
+
+  /** OIDC: the issuer (`iss`) a bearer JWT must name; with OIDC_AUDIENCE and OIDC_JWKS_URI, enables JWTs. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'OIDC_ISSUER must be the issuer URL of the identity provider' })
+  OIDC_ISSUER?: string;
+
+  /** OIDC: the audience (`aud`) a bearer JWT must name. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'OIDC_AUDIENCE must name the audience tokens are issued for' })
+  OIDC_AUDIENCE?: string;
+
+  /** OIDC: where the identity provider publishes its signing keys (JWKS). */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'OIDC_JWKS_URI must be an http:// or https:// URL' })
+  OIDC_JWKS_URI?: string;
+
+  /** OIDC: the claim holding the token's roles (an array of role names, or one space-separated string). */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:/-]{1,200}$/, { message: 'OIDC_ROLES_CLAIM must be a claim name' })
+  OIDC_ROLES_CLAIM: string = 'roles';
+
+  /** The first admin key of an empty store, for automated deployments (else one is generated into DATA_DIR/admin.key). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{32,512}$/, { message: 'BOOTSTRAP_ADMIN_KEY must be at least 32 characters of A-Z, a-z, 0-9, _ and -' })
+  BOOTSTRAP_ADMIN_KEY?: string;
+
+  /** Origins allowed by CORS, comma-separated (`https://a.example,https://b.example`); unset means CORS off. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://tracker.example.org',
+  })
+  CORS_ORIGINS?: string;
+
+  /** Requests per minute one credential (or, without one, one client address) may make. */
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 100000000' })
+  @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 100000000' })
+  @Max(100_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 100000000' })
+  RATE_LIMIT_PER_MINUTE: number = 6000;
+
+  /** How long a client may take to send a whole request (headers and body) before it is dropped. */
+  @IsInt({ message: 'REQUEST_TIMEOUT_MS must be an integer between 1000 and 600000' })
+  @Min(1000, { message: 'REQUEST_TIMEOUT_MS must be an integer between 1000 and 600000' })
+  @Max(600_000, { message: 'REQUEST_TIMEOUT_MS must be an integer between 1000 and 600000' })
+  REQUEST_TIMEOUT_MS: number = 30_000;
 
   /** How long a query with minPosition waits for the projection before answering 503. */
   @IsInt({ message: 'MIN_POSITION_WAIT_MS must be an integer between 0 and 60000' })
@@ -68,6 +129,17 @@ export class AppConfig {
   DECIDED_STATE_CACHE_EVENTS: number = 2_000_000;
 }
 
+/** Settings without a default, which `new AppConfig()` does not list. */
+const OPTIONAL_SETTINGS = [
+  'DATABASE_URL',
+  'EVENTSTORE_CONNECTION_STRING',
+  'OIDC_ISSUER',
+  'OIDC_AUDIENCE',
+  'OIDC_JWKS_URI',
+  'BOOTSTRAP_ADMIN_KEY',
+  'CORS_ORIGINS',
+];
+
 export class InvalidConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -76,20 +148,30 @@ export class InvalidConfigError extends Error {
 
 /** Reads and checks the environment; throws naming every bad variable. */
 export function validateConfig(env: Record<string, unknown>): AppConfig {
-  const known = new Set([...Object.keys(new AppConfig()), 'DATABASE_URL', 'EVENTSTORE_CONNECTION_STRING']);
+  const known = new Set([...Object.keys(new AppConfig()), ...OPTIONAL_SETTINGS]);
   // An empty variable means "use the default", as it does for most twelve-factor services.
-  const relevant = Object.fromEntries(
+  const relevant: Record<string, unknown> = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => known.has(key) && value !== ''),
   );
+  // Booleans are read here, not by implicit conversion, which makes every non-empty string true.
+  for (const key of BOOLEAN_SETTINGS) if (key in relevant) relevant[key] = parseBoolean(relevant[key]);
   const config = plainToInstance(AppConfig, relevant, { enableImplicitConversion: true });
+  for (const key of BOOLEAN_SETTINGS) if (key in relevant) (config as unknown as Record<string, unknown>)[key] = relevant[key];
   const errors = validateSync(config, { whitelist: false });
-  if (errors.length > 0) {
+  const oidc = [config.OIDC_ISSUER, config.OIDC_AUDIENCE, config.OIDC_JWKS_URI].filter((value) => value !== undefined);
+  const oidcProblem =
+    oidc.length > 0 && oidc.length < 3
+      ? ['OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URI must be set together (or none of them)']
+      : [];
+  if (errors.length > 0 || oidcProblem.length > 0) {
     throw new InvalidConfigError(
       errors.map((error) => {
         // Several rules of one variable often share a message: say it once.
         const messages = [...new Set(Object.values(error.constraints ?? {}))];
-        return `${messages.join('; ')} (got ${JSON.stringify(env[error.property])})`;
-      }),
+        // A secret is named, never echoed.
+        const got = error.property === 'BOOTSTRAP_ADMIN_KEY' ? 'a value that breaks the rule' : JSON.stringify(env[error.property]);
+        return `${messages.join('; ')} (got ${got})`;
+      }).concat(oidcProblem),
     );
   }
   return config;
