@@ -6,7 +6,7 @@
  * later runs, then serves it until interrupted and prints its URL. Appends made by the measures stay in it.
  */
 import 'reflect-metadata';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { importLog, replay } from '@stance-ledger/audit';
 import { PostgresEventStore } from '@stance-ledger/event-store';
@@ -19,8 +19,6 @@ import { generateHistory } from './generator';
 async function main(): Promise<void> {
   const [dataDirArg, eventsArg = '1000000', portArg = '54777'] = process.argv.slice(2);
   const dataDir = resolve(dataDirArg);
-  mkdirSync(dataDir, { recursive: true });
-  chmodSync(dataDir, 0o755); // the embedded server runs as its own user and must reach its folder
   const events = Number(eventsArg);
   const server = await startEmbeddedPostgres({ dataDir, port: Number(portArg) });
   const name = `history_${events}`;

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
@@ -192,7 +192,6 @@ async function settle(databaseUrl: string, before: string): Promise<void> {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stance-ledger-bench-'));
-  chmodSync(dataDir, 0o755); // the embedded server runs as its own user and must reach its folder
   const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
   const admin = new Client({ connectionString: server.url });
   await admin.connect();

@@ -1,4 +1,4 @@
-import { mkdtempSync, chmodSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../../libs/platform/src/database/embedded-postgres';
@@ -6,7 +6,6 @@ import { freePort, startEmbeddedPostgres } from '../../libs/platform/src/databas
 /** One throw-away PostgreSQL for the whole run, in its own folder on its own port. */
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stance-ledger-test-'));
-  chmodSync(dataDir, 0o755);
   const port = await freePort();
   const database = await startEmbeddedPostgres({
     dataDir,
