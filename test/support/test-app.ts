@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Clock } from '@stance-ledger/application';
+import { randomBytes } from 'node:crypto';
+import { AccessKeys, type Clock, commandContext } from '@stance-ledger/application';
+import { ROLES, type Role } from '@stance-ledger/domain';
 import { validateConfig } from '@stance-ledger/platform';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/create-app';
@@ -28,7 +30,16 @@ export interface TestApp {
   baseUrl: string;
   databaseUrl: string;
   clock: TestClock;
-  http: () => ReturnType<typeof request>;
+  /** Supertest on the app, every request carrying the key of `test-client`, which holds every role. */
+  http: () => ReturnType<typeof request.agent>;
+  /** Supertest without any credential. */
+  anonymous: () => ReturnType<typeof request>;
+  /** `Authorization` header value of `test-client` (every role), for requests made without supertest. */
+  authorization: string;
+  /** The admin key the app was bootstrapped with. */
+  adminKey: string;
+  /** Issues a key (as the admin would) and returns its secret. */
+  issueKey(name: string, roles: readonly Role[]): Promise<string>;
   /** The EventStoreDB protocol double behind the app, when the log is on it. */
   double?: EventStoreDbDouble;
   close(): Promise<void>;
@@ -41,8 +52,12 @@ export async function startTestApp(
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase('e2e'));
   let double: EventStoreDbDouble | undefined;
   if (options.eventStore === 'eventstoredb') double = await startEventStoreDbDouble();
+  const adminKey = options.env?.BOOTSTRAP_ADMIN_KEY ?? randomBytes(32).toString('base64url');
   const config = validateConfig({
     LOG_LEVEL: 'silent',
+    BOOTSTRAP_ADMIN_KEY: adminKey,
+    // Specs send bursts; the rate limit has its own spec.
+    RATE_LIMIT_PER_MINUTE: '100000000',
     PORT: '0',
     // Generous, so that a loaded CI machine never turns a slow projection into a failed test.
     MIN_POSITION_WAIT_MS: '10000',
@@ -55,12 +70,19 @@ export async function startTestApp(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
+  const issueKey = async (name: string, roles: readonly Role[]) =>
+    (await app.get(AccessKeys).issue({ name, roles }, commandContext({ recordedBy: 'admin' })))!.key;
+  const authorization = `Bearer ${await issueKey('test-client', ROLES)}`;
   return {
     app,
     baseUrl,
     databaseUrl,
     clock,
-    http: () => request(baseUrl),
+    http: () => request.agent(baseUrl).set('Authorization', authorization),
+    anonymous: () => request(baseUrl),
+    authorization,
+    adminKey,
+    issueKey,
     double,
     close: async () => {
       await app.close();

@@ -2,8 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { StanceLedgerModule } from '@stance-ledger/application';
 import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
+import { AccessKeysController } from './admin/access-keys.controller';
 import { AnalysisController } from './analysis/analysis.controller';
 import { AuditController } from './audit/audit.controller';
+import { AccessControl } from './auth/access-control';
+import { AdminKeyBootstrap } from './auth/admin-key-bootstrap';
+import { Authenticator } from './auth/authenticator';
+import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
 import { AnswerCache } from './http/answer-cache';
 import { ReadModelChanges } from './http/read-model-changes';
@@ -17,8 +22,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, TopicsController, StancesController, AnalysisController, AuditController],
-      providers: [CountryCodePipe, AnswerCache, ReadModelChanges],
+      controllers: [HealthController, MeController, TopicsController, StancesController, AnalysisController, AuditController, AccessKeysController],
+      providers: [CountryCodePipe, AnswerCache, ReadModelChanges, Authenticator, AccessControl, AdminKeyBootstrap],
     };
   }
 }

@@ -13,3 +13,5 @@ export * from './topics-queries/topics.queries';
 export * from './projection/projection-progress';
 export * from './projection/projector.service';
 export * from './demo-data/demo-data.loader';
+export * from './access-keys/access-keys';
+export * from './access-keys/access-keys.migration';

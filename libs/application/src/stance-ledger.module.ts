@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
+import { AccessKeys } from './access-keys/access-keys';
 import { DecidedStates } from './shared/decided-states';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from './shared/options';
 import { DefineTopicHandler } from './define-topic/define-topic.handler';
@@ -45,8 +46,9 @@ import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.quer
     ProjectionProgress,
     ProjectorService,
     DemoDataLoader,
+    AccessKeys,
     { provide: StanceQueries, inject: [DataSource], useFactory: (dataSource: DataSource) => new StanceQueries(dataSource) },
   ],
-  exports: [CqrsModule, ProjectionProgress, ProjectorService, DemoDataLoader, StanceQueries],
+  exports: [CqrsModule, ProjectionProgress, ProjectorService, DemoDataLoader, StanceQueries, AccessKeys],
 })
 export class StanceLedgerModule {}

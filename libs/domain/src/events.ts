@@ -1,5 +1,6 @@
 import type { CalendarDate } from './shared/calendar-date';
 import type { CountryCode } from './shared/country';
+import type { Role } from './shared/role';
 import type { Stance } from './shared/stance';
 import type { TopicId } from './shared/topic-id';
 
@@ -56,9 +57,22 @@ export interface StanceRetracted {
   data: { country: CountryCode; recordId: string; topicId: TopicId; reason: string };
 }
 
+/** An access key was given to someone, with roles: who issued it is the event's `recordedBy`. No secret is in it. */
+export interface AccessKeyIssued {
+  type: 'AccessKeyIssued';
+  data: { keyId: string; name: string; roles: Role[] };
+}
+
+/** An access key stops working for every request from then on. */
+export interface AccessKeyRevoked {
+  type: 'AccessKeyRevoked';
+  data: { keyId: string; name: string };
+}
+
 export type TopicEvent = TopicDefined;
 export type CountryStanceEvent = StanceRecorded | StanceCorrected | StanceRetracted;
-export type StanceLedgerEvent = TopicEvent | CountryStanceEvent;
+export type AccessEvent = AccessKeyIssued | AccessKeyRevoked;
+export type StanceLedgerEvent = TopicEvent | CountryStanceEvent | AccessEvent;
 export type StanceLedgerEventType = StanceLedgerEvent['type'];
 
 /** The schema version written today for each event type; upcasters lift older ones to it. */
@@ -67,6 +81,8 @@ export const CURRENT_SCHEMA_VERSIONS: Record<StanceLedgerEventType, number> = {
   StanceRecorded: 1,
   StanceCorrected: 1,
   StanceRetracted: 1,
+  AccessKeyIssued: 1,
+  AccessKeyRevoked: 1,
 };
 
 /** Who recorded an event, when, and as part of which conversation. */

@@ -64,6 +64,10 @@ export function assertProjectable(event: StanceLedgerEvent, metadata: EventMetad
       }
       return;
     }
+    case 'AccessKeyIssued':
+    case 'AccessKeyRevoked':
+      // Grants of access are on the record, but no read model here reads them.
+      return;
     default: {
       const _exhaustive: never = event;
       throw new PoisonEventError(`unexpected event ${JSON.stringify(_exhaustive)}`);

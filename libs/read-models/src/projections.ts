@@ -188,10 +188,12 @@ const REBUILD_SQL = (revisionsWhere: string) => `
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
     FROM version`;
 
+const STANCE_EVENT_TYPES = new Set<string>(['StanceRecorded', 'StanceCorrected', 'StanceRetracted'] satisfies StanceLedgerEvent['type'][]);
+
 export const stancesProjection: Projection = {
   name: 'stances',
   async apply(events, manager) {
-    const stances = events.filter(({ event }) => event.type !== 'TopicDefined');
+    const stances = events.filter(({ event }) => STANCE_EVENT_TYPES.has(event.type));
     if (stances.length > 0) await projectStances(manager, sentEvents(stances));
   },
   // A record's revisions follow it into its lane: they name it by `recordId`.

@@ -13,6 +13,7 @@ import { AsOfQuery, ShiftsQuery, TimelineQuery } from '../http/read-queries';
 import { ErrorResponse, MatrixResponse, ShiftsResponse, TimelineResponse } from '../http/responses';
 import { CountryCodePipe } from '../stances/country-code.pipe';
 import { stanceBody } from '../stances/stances.controller';
+import { Access } from '../auth/access';
 
 /** The analyst's questions across countries and time: matrices, timelines, shifts. JSON or CSV. */
 @ApiTags('analysis')
@@ -27,6 +28,7 @@ export class AnalysisController {
     private readonly answers: AnswerCache,
   ) {}
 
+  @Access('analyst', { publicRead: true })
   @Get('topics/:topicId/stances')
   @ApiOperation({ summary: 'The matrix: every country with a stance on the topic in force on a day, as known at an instant' })
   @ApiOkResponse({ type: MatrixResponse })
@@ -69,6 +71,7 @@ export class AnalysisController {
     );
   }
 
+  @Access('analyst', { publicRead: true })
   @Get('countries/:code/timeline')
   @ApiOperation({ summary: "A country's stance records on a topic in effective-date order, each with the stance before it and its revisions" })
   @ApiOkResponse({ type: TimelineResponse })
@@ -137,6 +140,7 @@ export class AnalysisController {
     );
   }
 
+  @Access('analyst', { publicRead: true })
   @Get('topics/:topicId/shifts')
   @ApiOperation({ summary: 'Who moved: every country whose stance on `to` differs from its stance on `from`' })
   @ApiOkResponse({ type: ShiftsResponse })

@@ -270,6 +270,8 @@ describe.each(EVENT_STORES)('Analyst questions over HTTP (log on %s)', (eventSto
   it('documents every endpoint in OpenAPI, at /docs-json and /docs', async () => {
     const { body } = await t.http().get('/docs-json').expect(200);
     expect(Object.keys(body.paths).sort()).toEqual([
+      '/admin/keys',
+      '/admin/keys/{id}',
       '/audit/events',
       '/audit/integrity',
       '/audit/stances/{eventId}',
@@ -280,6 +282,7 @@ describe.each(EVENT_STORES)('Analyst questions over HTTP (log on %s)', (eventSto
       '/countries/{code}/stances/{topicId}',
       '/countries/{code}/timeline',
       '/health',
+      '/me',
       '/topics',
       '/topics/{topicId}',
       '/topics/{topicId}/shifts',

@@ -7,6 +7,7 @@ import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { ErrorResponse } from '../http/responses';
 import { HistoryQuery, StreamQuery } from './audit.queries';
+import { Access } from '../auth/access';
 
 /** The history as evidence: the log itself, read from the event store, never from read models. */
 @ApiTags('audit')
@@ -18,6 +19,7 @@ export class AuditController {
     private readonly dataSource: DataSource,
   ) {}
 
+  @Access('auditor')
   @Get('events')
   @ApiOperation({ summary: 'Every recorded event in log order, with its provenance and hashes, a page at a time' })
   events(@Query() query: HistoryQuery) {
@@ -31,6 +33,7 @@ export class AuditController {
     });
   }
 
+  @Access('auditor')
   @Get('streams/:stream')
   @ApiOperation({ summary: "One stream's events in revision order, a page at a time" })
   async stream(@Param('stream') stream: string, @Query() query: StreamQuery) {
@@ -39,6 +42,7 @@ export class AuditController {
     return { stream, ...page };
   }
 
+  @Access('auditor')
   @Get('stances/:eventId')
   @ApiOperation({ summary: 'Provenance of a stance record: the record, its corrections and retraction, and the read-model rows they produced' })
   @ApiNotFoundResponse({ type: ErrorResponse })
@@ -60,6 +64,7 @@ export class AuditController {
     };
   }
 
+  @Access('auditor')
   @Get('integrity')
   @ApiOperation({ summary: 'The report of the last verification (npm run cli -- verify)' })
   async integrity() {

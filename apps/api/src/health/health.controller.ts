@@ -4,6 +4,7 @@ import { EVENT_STORE } from '@stance-ledger/application';
 import { StanceQueries } from '@stance-ledger/read-models';
 import type { EventStore } from '@stance-ledger/event-store';
 import { DataSource } from 'typeorm';
+import { Access } from '../auth/access';
 
 /** 200 once the service can serve: database reachable, schema migrated, log readable. */
 @Controller('health')
@@ -17,6 +18,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
+  @Access('public')
   @Get()
   @HealthCheck()
   check() {

@@ -7,14 +7,21 @@ describe.each(EVENT_STORES)('GET /health (log on %s)', (eventStore) => {
   });
   afterAll(() => t.close());
 
-  it('is 200 with the database up, migrations applied and the projection lag', async () => {
-    const response = await t.http().get('/health').expect(200);
+  it('is 200 without a credential, with the database up, migrations applied and the projection lag', async () => {
+    const { EVENT_STORE } = await import('@stance-ledger/application');
+    // The log holds the grants of the app's start (its keys); the projector passes over them.
+    const head = (await t.app.get(EVENT_STORE).headPosition()).toString();
+    let response = await t.anonymous().get('/health').expect(200);
+    for (let tries = 0; !response.body.details.projection.caughtUp && tries < 100; tries++) {
+      await new Promise((done) => setTimeout(done, 50));
+      response = await t.anonymous().get('/health').expect(200);
+    }
     expect(response.body).toMatchObject({
       status: 'ok',
       details: {
         database: { status: 'up' },
         migrations: { status: 'up' },
-        projection: { status: 'up', logHead: '0', checkpoint: '0', lag: '0', caughtUp: true, deadLetters: 0 },
+        projection: { status: 'up', logHead: head, checkpoint: head, lag: '0', caughtUp: true, deadLetters: 0 },
       },
     });
   });

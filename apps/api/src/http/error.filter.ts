@@ -5,6 +5,8 @@ import {
   TopicNotFoundError,
 } from '@stance-ledger/application';
 import {
+  AccessKeyAlreadyRevokedError,
+  AccessKeyNotFoundError,
   DomainError,
   InvalidValueError,
   StanceAlreadyRetractedError,
@@ -61,10 +63,10 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof TopicNotDefinedError || exception instanceof TopicNotFoundError) {
       return body(404, 'topic_not_found', exception.message);
     }
-    if (exception instanceof StanceRecordNotFoundError || exception instanceof SnapshotNotFoundError) {
+    if (exception instanceof StanceRecordNotFoundError || exception instanceof SnapshotNotFoundError || exception instanceof AccessKeyNotFoundError) {
       return body(404, exception.code, exception.message);
     }
-    if (exception instanceof TopicAlreadyDefinedError || exception instanceof StanceAlreadyRetractedError) {
+    if (exception instanceof TopicAlreadyDefinedError || exception instanceof StanceAlreadyRetractedError || exception instanceof AccessKeyAlreadyRevokedError) {
       return body(409, exception.code, exception.message);
     }
     if (exception instanceof WrongExpectedRevisionError) {

@@ -1,4 +1,5 @@
 import { type CommandContext, commandContext } from '@stance-ledger/application';
+import type { Principal } from '../auth/principal';
 import { RequestValidationException } from './request-validation';
 
 const HEADER_VALUE = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
@@ -16,13 +17,13 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 /**
- * Provenance of a command from its request. `X-Recorded-By` names the author until
- * authentication arrives; then it will come from the authenticated principal instead.
+ * Provenance of a command: who recorded it is the authenticated caller, never what the client
+ * says. An `X-Recorded-By` header (how clients named the author before credentials) is ignored.
  */
-export function commandContextFromHeaders(headers: Record<string, string | string[] | undefined>): CommandContext {
+export function commandContextOf(headers: Record<string, string | string[] | undefined>, caller: Principal): CommandContext {
   return commandContext({
     idempotencyKey: header(headers, 'Idempotency-Key', 'isIdempotencyKey'),
-    recordedBy: header(headers, 'X-Recorded-By', 'isPrintable'),
+    recordedBy: caller.principal,
     correlationId: header(headers, 'X-Correlation-Id', 'isPrintable'),
   });
 }

@@ -17,11 +17,13 @@ import { AnswerCache } from '../http/answer-cache';
 import { asOfOf } from '../http/as-of';
 import { sendJson } from '../http/json';
 import { AsOfQuery } from '../http/read-queries';
-import { commandContextFromHeaders } from '../http/request-context';
+import { commandContextOf } from '../http/request-context';
+import { Caller, type Principal } from '../auth/principal';
 import { AppendReceiptResponse, CountryStancesResponse, ErrorResponse } from '../http/responses';
 import { CountryCodePipe } from './country-code.pipe';
 import { RecordStanceRequest } from './record-stance.request';
 import { CorrectStanceRequest, RetractStanceRequest } from './revision.requests';
+import { Access } from '../auth/access';
 
 const NO_STANCE: Record<keyof Omit<StanceView, 'topicId' | 'country'>, null> = {
   stance: null,
@@ -51,7 +53,6 @@ export const receiptBody = (receipt: { eventId: string; stream: string; revision
 });
 
 const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'A retried request with the same key (for the same country) returns the first response and appends nothing' };
-const RECORDED_BY_HEADER = { name: 'X-Recorded-By', required: false, description: 'Who records it (until authentication arrives); default anonymous' };
 
 @ApiTags('stances')
 @ApiBadRequestResponse({ type: ErrorResponse, description: 'A field breaks a rule: the error names it' })
@@ -65,27 +66,28 @@ export class StancesController {
     private readonly answers: AnswerCache,
   ) {}
 
+  @Access('recorder')
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Record a stance of a country on a topic' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiHeader(RECORDED_BY_HEADER)
   @ApiCreatedResponse({ type: AppendReceiptResponse })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })
   async record(
     @Param('code', CountryCodePipe) country: CountryCode,
     @Body() request: RecordStanceRequest,
     @Headers() headers: Record<string, string>,
+    @Caller() caller: Principal,
   ) {
-    const receipt = await this.commandBus.execute(new RecordStanceCommand({ ...request, country }, commandContextFromHeaders(headers)));
+    const receipt = await this.commandBus.execute(new RecordStanceCommand({ ...request, country }, commandContextOf(headers, caller)));
     return receiptBody(receipt);
   }
 
+  @Access('recorder')
   @Post(':eventId/corrections')
   @HttpCode(201)
   @ApiOperation({ summary: 'Correct an earlier stance record; the record and the correction both stay in the log' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiHeader(RECORDED_BY_HEADER)
   @ApiCreatedResponse({ type: AppendReceiptResponse })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'Not a stance record of this country' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'The record is retracted' })
@@ -94,18 +96,19 @@ export class StancesController {
     @Param('eventId') recordId: string,
     @Body() { reason, ...changes }: CorrectStanceRequest,
     @Headers() headers: Record<string, string>,
+    @Caller() caller: Principal,
   ) {
     const receipt = await this.commandBus.execute(
-      new CorrectStanceCommand({ country, recordId, changes, reason }, commandContextFromHeaders(headers)),
+      new CorrectStanceCommand({ country, recordId, changes, reason }, commandContextOf(headers, caller)),
     );
     return receiptBody(receipt);
   }
 
+  @Access('recorder')
   @Post(':eventId/retractions')
   @HttpCode(201)
   @ApiOperation({ summary: 'Retract an earlier stance record, with a reason' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiHeader(RECORDED_BY_HEADER)
   @ApiCreatedResponse({ type: AppendReceiptResponse })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'Not a stance record of this country' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Already retracted' })
@@ -114,11 +117,13 @@ export class StancesController {
     @Param('eventId') recordId: string,
     @Body() { reason }: RetractStanceRequest,
     @Headers() headers: Record<string, string>,
+    @Caller() caller: Principal,
   ) {
-    const receipt = await this.commandBus.execute(new RetractStanceCommand({ country, recordId, reason }, commandContextFromHeaders(headers)));
+    const receipt = await this.commandBus.execute(new RetractStanceCommand({ country, recordId, reason }, commandContextOf(headers, caller)));
     return receiptBody(receipt);
   }
 
+  @Access('analyst', { publicRead: true })
   @Get()
   @ApiOperation({ summary: "A country's stance on every topic, in force on a day as known at an instant" })
   @ApiOkResponse({ type: CountryStancesResponse })
@@ -145,6 +150,7 @@ export class StancesController {
     );
   }
 
+  @Access('analyst', { publicRead: true })
   @Get(':topicId')
   @ApiOperation({ summary: "A country's stance on one topic; stance null when none was in force" })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })

@@ -21,8 +21,13 @@ describe.each(EVENT_STORES)('Stances over HTTP (log on %s)', (eventStore) => {
     let position: string;
     let eventId: string;
 
-    it('records that Spain opened the door to troops on 6 January 2026', async () => {
-      const response = await record('ES', spainOpensDoor, { 'X-Recorded-By': 'analyst@stance-ledger', 'X-Correlation-Id': 'paris-summit' }).expect(201);
+    it('records that Spain opened the door to troops on 6 January 2026, as the key that recorded it, whatever X-Recorded-By says', async () => {
+      const key = await t.issueKey('analyst@stance-ledger', ['recorder']);
+      const response = await record('ES', spainOpensDoor, {
+        Authorization: `Bearer ${key}`,
+        'X-Recorded-By': 'someone-else@example.org',
+        'X-Correlation-Id': 'paris-summit',
+      }).expect(201);
       expect(response.body).toEqual({
         eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         stream: 'country-ES',

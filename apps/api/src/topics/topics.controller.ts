@@ -3,10 +3,12 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DefineTopicCommand, GetTopicQuery, ListTopicsQuery } from '@stance-ledger/application';
 import type { FastifyReply } from 'fastify';
-import { commandContextFromHeaders } from '../http/request-context';
+import { commandContextOf } from '../http/request-context';
+import { Caller, type Principal } from '../auth/principal';
 import { ReadQuery } from '../http/read-queries';
 import { ErrorResponse } from '../http/responses';
 import { DefineTopicRequest } from './define-topic.request';
+import { Access } from '../auth/access';
 
 @ApiTags('topics')
 @Controller('topics')
@@ -16,6 +18,7 @@ export class TopicsController {
     private readonly queryBus: QueryBus,
   ) {}
 
+  @Access('recorder')
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Define a topic countries take positions on' })
@@ -25,12 +28,13 @@ export class TopicsController {
   async define(
     @Body() request: DefineTopicRequest,
     @Headers() headers: Record<string, string>,
+    @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const receipt = await this.commandBus.execute(
       new DefineTopicCommand(
         { topicId: request.id, title: request.title, description: request.description },
-        commandContextFromHeaders(headers),
+        commandContextOf(headers, caller),
       ),
     );
     reply.header('Location', `/topics/${request.id}`);
@@ -43,12 +47,14 @@ export class TopicsController {
     };
   }
 
+  @Access('credential', { publicRead: true })
   @Get()
   async list(@Query() query: ReadQuery) {
     const { position, value } = await this.queryBus.execute(new ListTopicsQuery(query.minPositionValue()));
     return { position: position.toString(), topics: value };
   }
 
+  @Access('credential', { publicRead: true })
   @Get(':topicId')
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })
   async get(@Param('topicId') topicId: string, @Query() query: ReadQuery) {

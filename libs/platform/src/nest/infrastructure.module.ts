@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type On
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
+  AccessKeys1767657600011,
   APPLICATION_OPTIONS,
   type ApplicationOptions,
   CLOCK,
@@ -11,7 +12,7 @@ import {
   systemClock,
 } from '@stance-ledger/application';
 import { AuditVerifications1767657600003 } from '@stance-ledger/audit';
-import { COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
+import { ACCESS_KEYS_STREAM, COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
 import {
   EventStoreDbEventStore,
   EventStoreGroupCommit1767657600004,
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   ReadModelsIdentifierCollation1767657600008,
   ReadModelsPayloadStatistics1767657600009,
   StanceRecordsWithoutPayload1767657600010,
+  AccessKeys1767657600011,
 ];
 
 export interface InfrastructureOptions {
@@ -68,7 +70,7 @@ export function createEventStore(config: AppConfig, databaseUrl: string): EventS
     const logger = new Logger('EventStoreDB');
     return new EventStoreDbEventStore({
       connectionString: config.EVENTSTORE_CONNECTION_STRING,
-      streamPrefixes: [COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX],
+      streamPrefixes: [COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX, ACCESS_KEYS_STREAM],
       onResubscribe: (error, attempt) =>
         logger.warn(`subscription to $all dropped (${error?.message ?? 'ended'}); resubscribing from the checkpoint, attempt ${attempt}`),
     });
