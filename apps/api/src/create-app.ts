@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { InfrastructureOptions } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { edgeServerOptions, hardenEdge } from './http/edge';
 import { ErrorFilter } from './http/error.filter';
 import { requestValidationPipe } from './http/memoized-validation.pipe';
 
@@ -11,8 +12,9 @@ import { requestValidationPipe } from './http/memoized-validation.pipe';
 export async function createApp(options: InfrastructureOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(options),
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
-    { bufferLogs: true },
+    new FastifyAdapter({ bodyLimit: 1024 * 1024, ...edgeServerOptions(options.config) }),
+    // The edge parses JSON bodies itself (hardenEdge).
+    { bufferLogs: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(requestValidationPipe());
@@ -28,21 +30,6 @@ export async function createApp(options: InfrastructureOptions): Promise<NestFas
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  // Every body this API accepts is JSON; anything else is refused before it reaches validation.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      if (!['POST', 'PUT', 'PATCH'].includes(request.method)) return;
-      const type = request.headers['content-type'] ?? '';
-      if (!/^application\/json\b/i.test(type)) {
-        await reply.status(415).send({
-          statusCode: 415,
-          error: 'Unsupported Media Type',
-          code: 'unsupported_media_type',
-          message: `request bodies must be JSON (Content-Type: application/json), got ${type ? JSON.stringify(type) : 'no Content-Type'}`,
-        });
-      }
-    });
+  await hardenEdge(app, options.config);
   return app;
 }

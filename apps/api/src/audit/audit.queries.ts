@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { Type } from 'class-transformer';
-import { IsInstant, IsLogPosition, IsNotAfter } from '../http/request-validation';
+import { IsOptional, IsString, MinLength } from 'class-validator';
+import { IsDecimalInteger, IsInstant, IsLogPosition, IsNotAfter } from '../http/request-validation';
 
 export class HistoryQuery {
   @ApiPropertyOptional({ description: 'Events strictly after this log position (exclusive); from the start when absent' })
@@ -11,10 +10,7 @@ export class HistoryQuery {
 
   @ApiPropertyOptional({ description: 'Events per page, at most 1000', default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
-  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
-  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  @IsDecimalInteger(1, 1000)
   limit?: number;
 
   @ApiPropertyOptional({ example: 'country-ES' })
@@ -44,14 +40,11 @@ export class HistoryQuery {
 export class StreamQuery {
   @ApiPropertyOptional({ description: 'First revision of the page', default: 0 })
   @IsOptional()
-  @IsLogPosition({ message: 'fromRevision must be a non-negative integer in decimal' })
+  @IsLogPosition({ message: 'fromRevision must be a non-negative integer in plain decimal digits, without a leading zero' })
   fromRevision?: string;
 
   @ApiPropertyOptional({ default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer from 1 to 1000' })
-  @Min(1, { message: 'limit must be an integer from 1 to 1000' })
-  @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
+  @IsDecimalInteger(1, 1000)
   limit?: number;
 }

@@ -1,5 +1,6 @@
 import { BadRequestException, type ValidationError } from '@nestjs/common';
 import { isCalendarDate } from '@stance-ledger/domain';
+import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 
 export interface FieldProblem {
@@ -51,16 +52,37 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** A log position: a non-negative integer written in decimal, as every position on the wire is. */
+/** The one syntax of a number in a query: decimal digits, no sign, exponent, radix prefix, space or leading zero. */
+const PLAIN_DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * A query integer from `min` to `max`, written in plain decimal: `1e3`, `0x10`, `+5`, ` 5` and
+ * `05`, which Number() would all read, are refused. Converted to a number only when so written.
+ */
+export function IsDecimalInteger(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) => {
+    Transform(({ value }) => (typeof value === 'string' && PLAIN_DECIMAL.test(value) && value.length <= 16 ? Number(value) : value))(target, propertyName);
+    registerDecorator({
+      name: 'isDecimalInteger',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [min, max],
+      options: { message: `$property must be an integer from ${min} to ${max} in plain decimal digits`, ...options },
+      validator: { validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max },
+    });
+  };
+}
+
+/** A log position: a non-negative integer in plain decimal (no sign, exponent or leading zero), as every position on the wire is. */
 export function IsLogPosition(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isLogPosition',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: '$property must be a log position: a non-negative integer in decimal', ...options },
+      options: { message: '$property must be a log position: a non-negative integer in plain decimal digits, without a leading zero', ...options },
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && /^\d{1,39}$/.test(value) && BigInt(value) < 2n ** 128n,
+        validate: (value: unknown) => typeof value === 'string' && PLAIN_DECIMAL.test(value) && value.length <= 39 && BigInt(value) < 2n ** 128n,
       },
     });
 }
