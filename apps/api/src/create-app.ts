@@ -4,12 +4,18 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { InfrastructureOptions } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AccessControl } from './auth/access-control';
+import type { Principal } from './auth/principal';
 import { edgeServerOptions, hardenEdge } from './http/edge';
 import { ErrorFilter } from './http/error.filter';
 import { requestValidationPipe } from './http/memoized-validation.pipe';
 
 /** The HTTP service, configured the same way for `npm start` and for the end-to-end tests. */
-export async function createApp(options: InfrastructureOptions): Promise<NestFastifyApplication> {
+export async function createApp(
+  options: InfrastructureOptions,
+  /** For the benchmark only: every request is this caller, unchecked (see AccessControl.install). */
+  benchmark: { everyRequestAs?: Principal } = {},
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(options),
     new FastifyAdapter({ bodyLimit: 1024 * 1024, ...edgeServerOptions(options.config) }),
@@ -31,5 +37,7 @@ export async function createApp(options: InfrastructureOptions): Promise<NestFas
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await hardenEdge(app, options.config);
+  // After the edge: a refusal still gets the security headers, and bad credentials count against the rate limit.
+  app.get(AccessControl).install(app.getHttpAdapter().getInstance(), benchmark);
   return app;
 }

@@ -1,11 +1,19 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DemoDataLoader, EVENT_STORE } from '@stance-ledger/application';
+import { ACCESS_KEYS_STREAM } from '@stance-ledger/domain';
 import type { EventStore } from '@stance-ledger/event-store';
 import { configOrExit, serviceDatabase } from '@stance-ledger/platform';
 import { createApp } from './create-app';
 
 const DEMO_DATASET = join(__dirname, '..', '..', '..', '..', 'data', 'demo', 'paris-summit-2026.json');
+
+/** A new store: the log holds at most the grants of access its first start made (the bootstrap admin key). */
+async function holdsNoStances(store: EventStore): Promise<boolean> {
+  const first = await store.readAll({ maxCount: 10 });
+  return first.length < 10 && first.every((event) => event.stream === ACCESS_KEYS_STREAM);
+}
 
 async function main(): Promise<void> {
   const config = configOrExit(process.env);
@@ -29,12 +37,15 @@ async function main(): Promise<void> {
 
   await app.init();
   // The demo dataset fills a new embedded database; an external one is never written to unasked.
-  if (database.embedded && config.SEED_DEMO_DATA && (await app.get<EventStore>(EVENT_STORE).headPosition()) === 0n) {
+  if (database.embedded && config.SEED_DEMO_DATA && (await holdsNoStances(app.get<EventStore>(EVENT_STORE)))) {
     await app.get(DemoDataLoader).load(DEMO_DATASET);
   }
   await app.listen({ port: config.PORT, host: config.HOST });
+  // The address the server did bind (PORT=0 picks a port), not localhost whatever HOST says.
+  const bound = app.getHttpServer().address() as AddressInfo;
+  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   process.stderr.write(
-    `Stance Ledger listening on http://localhost:${config.PORT} (${database.embedded ? `embedded PostgreSQL, data in ${config.DATA_DIR}` : 'DATABASE_URL'}${config.EVENTSTORE_CONNECTION_STRING ? ', log on EventStoreDB' : ''})\n`,
+    `Stance Ledger listening on http://${host}:${bound.port} (${database.embedded ? `embedded PostgreSQL, data in ${config.DATA_DIR}` : 'DATABASE_URL'}${config.EVENTSTORE_CONNECTION_STRING ? ', log on EventStoreDB' : ''})\n`,
   );
 }
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { StanceLedgerModule } from '@stance-ledger/application';
 import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
 import { ExportCommand, ImportCommand, ReplayCommand, VerifyCommand } from './audit/audit.commands';
+import { CreateKeyCommand, KeysCommand, ListKeysCommand, RevokeKeyCommand } from './keys/keys.commands';
 import { SeedCommand } from './seed/seed.command';
 
 @Module({})
@@ -10,7 +11,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerModule],
-      providers: [SeedCommand, VerifyCommand, ExportCommand, ImportCommand, ReplayCommand],
+      providers: [SeedCommand, VerifyCommand, ExportCommand, ImportCommand, ReplayCommand, KeysCommand, CreateKeyCommand, ListKeysCommand, RevokeKeyCommand],
     };
   }
 }

@@ -15,9 +15,6 @@ function parseBoolean(value: unknown): unknown {
   return value;
 }
 
-export const ROLES = ['recorder', 'analyst', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
 /** Every setting the service reads from its environment, typed and checked at boot. */
 export class AppConfig {
   /** External PostgreSQL for the log and the read models; unset means the embedded one. */
