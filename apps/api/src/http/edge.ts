@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -94,7 +94,7 @@ function checkContentType(type: string | undefined): void {
 export function rateLimitKey(request: Pick<FastifyRequest, 'headers' | 'ip'>): string {
   const authorization = request.headers.authorization;
   if (typeof authorization === 'string' && authorization !== '') {
-    return `credential:${createHash('sha256').update(authorization).digest('base64url')}`;
+    return `credential:${hash('sha256', authorization, 'base64url')}`;
   }
   return `address:${normalizeIP(request.ip)}`;
 }

@@ -175,6 +175,9 @@ describe('Hostile input over every endpoint', () => {
         rule: 'isUtf8Charset',
       });
     }
+    for (const key of ['bogus', '__proto__']) {
+      cases.push({ name: `${route}: the query parameter ${key}`, send: json('post', () => `${path()}?${key}=1`, body()), status: 400, field: key, rule: key === 'bogus' ? 'unknownField' : 'forbiddenKey' });
+    }
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json-patch+json']) {
       cases.push({ name: `${route}: Content-Type ${type}`, send: () => raw('POST', path(), { 'Content-Type': type }, Buffer.from('{}')), status: 415, field: 'Content-Type', rule: 'isJson' });
     }
