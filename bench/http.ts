@@ -2,9 +2,11 @@
  * HTTP measures of the service on an existing database: the app runs in a child process
  * (bench/api-child.ts) and the load here, so neither steals the other's event loop. Saturation
  * is autocannon's (32 or 16 connections, each sending as soon as its answer arrives); fixed
- * rates are evenly spaced requests (bench/paced-load.ts).
- * Standalone: node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/http.ts DATABASE_URL [seconds] [all|queries|appends]
- * (the raw limit of appends then runs in a schema raw_http of that database, dropped after).
+ * rates are evenly spaced requests (bench/paced-load.ts). Every request carries the key the
+ * API child issued (bench/api-child.ts).
+ * Standalone: node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/http.ts DATABASE_URL [seconds] [all|queries|appends|keycheck]
+ * (the raw limit of appends then runs in a schema raw_http of that database, dropped after;
+ * keycheck: the cost of the key check alone, 3 rounds).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,8 +26,13 @@ export interface HttpRow {
 
 export interface RunningApi {
   base: string;
+  /** `Bearer <key>`, a key holding every role; undefined for a server that checks none (raw-http-child). */
+  authorization?: string;
   stop(): Promise<void>;
 }
+
+/** The headers that authenticate a request to `api`. */
+export const authHeaders = (authorization: string | undefined): Record<string, string> => (authorization ? { authorization } : {});
 
 /**
  * Starts the API (or another bench script that serves HTTP, by name) on `databaseUrl` in its own process; resolves once it listens. With
@@ -40,14 +47,15 @@ export async function startApi(databaseUrl: string, script = 'api-child', args: 
   const lines = createInterface({ input: child.stdout! });
   const listening = (async () => {
     for await (const line of lines) {
-      const parsed = JSON.parse(line) as { port?: number };
-      if (parsed.port) return parsed.port;
+      const parsed = JSON.parse(line) as { port?: number; authorization?: string };
+      if (parsed.port) return parsed as { port: number; authorization?: string };
     }
     throw new Error('the API child closed its output before listening');
   })();
-  const port = await Promise.race([listening, exited]);
+  const { port, authorization } = await Promise.race([listening, exited]);
   return {
     base: `http://127.0.0.1:${port}`,
+    authorization,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -73,19 +81,16 @@ export const APPEND_TOPIC = 'topic-199';
 const failures = (result: autocannon.Result) => result.non2xx + result.errors + result.timeouts;
 
 /** Saturation with 32 connections in flight, then fixed rates, evenly spaced. */
-export async function measureQueries(base: string, seconds: number, log: (line: string) => void, requireRows = true): Promise<HttpRow[]> {
+export async function measureQueries(api: RunningApi, seconds: number, log: (line: string) => void, requireRows = true): Promise<HttpRow[]> {
+  const { base, authorization } = api;
   const rows: HttpRow[] = [];
   for (const { label, path, rates, rows: count } of QUERY_ENDPOINTS) {
-    // A measure of 404s would be a measure of nothing: check the answer is real data first.
-    const response = await fetch(`${base}${path}`);
-    const body = (await response.json()) as Record<string, unknown[]>;
-    // (A smoke history is too small for every answer to hold rows: there, a 200 is enough.)
-    if (response.status !== 200 || (requireRows && count(body) === 0)) throw new Error(`${path} answered ${response.status} with ${JSON.stringify(body).slice(0, 300)}`);
-    const saturated = await autocannon({ url: `${base}${path}`, connections: 32, duration: seconds });
+    const body = await checkedAnswer(api, path, requireRows ? count : undefined);
+    const saturated = await autocannon({ url: `${base}${path}`, connections: 32, duration: seconds, headers: authHeaders(authorization) });
     const atRates: string[] = [];
     let errors = failures(saturated);
     for (const rate of rates) {
-      const paced = await pacedLoadInChild(base, { paths: [path] }, rate, seconds);
+      const paced = await pacedLoadInChild(base, { paths: [path], authorization }, rate, seconds);
       errors += paced.failures;
       atRates.push(`at ${rate}/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
     }
@@ -100,12 +105,21 @@ export async function measureQueries(base: string, seconds: number, log: (line: 
   return rows;
 }
 
+/** A measure of 404s or 401s would be a measure of nothing: check the answer is real data first (rows, when `count` is given). */
+async function checkedAnswer(api: RunningApi, path: string, count?: (body: Record<string, unknown[]>) => number): Promise<Record<string, unknown[]>> {
+  const response = await fetch(`${api.base}${path}`, { headers: authHeaders(api.authorization) });
+  const body = (await response.json()) as Record<string, unknown[]>;
+  // (A smoke history is too small for every answer to hold rows: there, a 200 is enough.)
+  if (response.status !== 200 || (count && count(body) === 0)) throw new Error(`${path} answered ${response.status} with ${JSON.stringify(body).slice(0, 300)}`);
+  return body;
+}
+
 /** Waits until GET /health reports the read models level with the log; returns how far behind they were first, and how long that took. */
-async function projectionCaughtUp(base: string): Promise<{ lag: string; seconds: number }> {
+async function projectionCaughtUp({ base, authorization }: RunningApi): Promise<{ lag: string; seconds: number }> {
   const started = performance.now();
   let first: string | undefined;
   for (;;) {
-    const health = (await (await fetch(`${base}/health`)).json()) as { details?: { projection?: { lag?: string; caughtUp?: boolean } } };
+    const health = (await (await fetch(`${base}/health`, { headers: authHeaders(authorization) })).json()) as { details?: { projection?: { lag?: string; caughtUp?: boolean } } };
     const projection = health.details?.projection;
     first ??= projection?.lag ?? '?';
     if (projection?.caughtUp || performance.now() - started > 60_000) return { lag: first, seconds: (performance.now() - started) / 1000 };
@@ -113,57 +127,73 @@ async function projectionCaughtUp(base: string): Promise<{ lag: string; seconds:
   }
 }
 
+/** The body every HTTP append sends, to a topic the query measures do not read. */
+export const appendBody = (topicId: string) => JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
+
 /**
- * POST /countries/:country/stances with `body`, spread over the member states as real traffic
- * is: autocannon's saturation, then `between` (what the fixed rate waits for), then evenly spaced
- * at 1,000/s.
+ * One append per state, 8 in flight: the command path's cold start on each stream (recording
+ * reads the stream's last event; a correction would fold all of it). Returns its seconds.
  */
-async function appendLoad<Between>(base: string, seconds: number, body: string, between: () => Promise<Between>) {
+async function firstAppends({ base, authorization }: RunningApi, body: string): Promise<number> {
+  const states = memberStates();
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < states.length) {
+        const response = await fetch(`${base}/countries/${states[next++]}/stances`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(authorization) }, body });
+        if (response.status !== 201) throw new Error(`POST answered ${response.status} with ${await response.text()}`);
+      }
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+/** POST /countries/:country/stances with `body` at saturation (16 connections), spread over the member states as real traffic is. */
+function appendSaturation(base: string, authorization: string | undefined, seconds: number, body: string) {
   const states = memberStates();
   let postNumber = 0;
-  const saturated = await autocannon({
+  return autocannon({
     url: base,
     connections: 16,
     duration: seconds,
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...authHeaders(authorization) },
         body,
         setupRequest: (request) => ({ ...request, path: `/countries/${states[postNumber++ % states.length]}/stances` }),
       },
     ],
   });
+}
+
+/**
+ * The appends' load: autocannon's saturation, then `between` (what the fixed rate waits for),
+ * then evenly spaced at 1,000/s.
+ */
+async function appendLoad<Between>(base: string, authorization: string | undefined, seconds: number, body: string, between: () => Promise<Between>) {
+  const states = memberStates();
+  const saturated = await appendSaturation(base, authorization, seconds, body);
   const betweenResult = await between();
-  const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body }, 1000, seconds);
+  const paced = await pacedLoadInChild(base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body, authorization }, 1000, seconds);
   return { saturated, between: betweenResult, paced, failures: failures(saturated) + paced.failures };
 }
 
 /**
  * Ours, then the raw limit (bench/raw-http-child.ts, on `rawDatabaseUrl`) under the same load:
- * the same body, paths, connections and rates.
+ * the same body, headers (ours' key, which raw ignores), paths, connections and rates.
  */
-export async function measureAppends(base: string, rawDatabaseUrl: string | undefined, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
+export async function measureAppends(api: RunningApi, rawDatabaseUrl: string | undefined, seconds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
+  const { base, authorization } = api;
   const states = memberStates();
-  // To a topic the query measures do not read.
-  const body = JSON.stringify({ topicId, stance: 'open', effectiveOn: '2026-01-06', headline: 'HTTP bench', source: { publisher: 'Bench Wire' } });
-  // One append per state first: the command path's cold start on each stream (recording reads
-  // the stream's last event; a correction would fold all of it), measured apart from the HTTP rate.
-  const warmStarted = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < states.length) {
-        const response = await fetch(`${base}/countries/${states[next++]}/stances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        if (response.status !== 201) throw new Error(`POST answered ${response.status} with ${await response.text()}`);
-      }
-    }),
-  );
-  const coldSeconds = (performance.now() - warmStarted) / 1000;
+  const body = appendBody(topicId);
+  // The cold start, measured apart from the HTTP rate.
+  const coldSeconds = await firstAppends(api, body);
   log(`ours, first append on each of ${states.length} states (cold streams): ${coldSeconds.toFixed(1)} s`);
   // The fixed rate is measured from a steady state: the read models level with the log again.
-  const ours = await appendLoad(base, seconds, body, async () => {
-    const caughtUp = await projectionCaughtUp(base);
+  const ours = await appendLoad(base, authorization, seconds, body, async () => {
+    const caughtUp = await projectionCaughtUp(api);
     log(`ours, projection behind the log when the saturation ended: ${caughtUp.lag} events, level again after ${caughtUp.seconds.toFixed(1)} s`);
     return caughtUp;
   });
@@ -174,7 +204,7 @@ export async function measureAppends(base: string, rawDatabaseUrl: string | unde
   if (rawDatabaseUrl) {
     const server = await startApi(rawDatabaseUrl, 'raw-http-child');
     try {
-      raw = await appendLoad(server.base, seconds, body, async () => undefined);
+      raw = await appendLoad(server.base, authorization, seconds, body, async () => undefined);
     } finally {
       await server.stop();
     }
@@ -200,14 +230,86 @@ export async function measureAppends(base: string, rawDatabaseUrl: string | unde
   ];
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const perSecond = (values: number[]) => `${Math.round(median(values)).toLocaleString('en')} (${Math.round(Math.min(...values)).toLocaleString('en')}–${Math.round(Math.max(...values)).toLocaleString('en')})`;
+
+/**
+ * What checking the key costs a request: the service as deployed (every request's key checked)
+ * against the same app built with `everyRequestAs` (bench/api-child.ts `unchecked`), both sent the
+ * same Authorization header, on the same database. Each round starts one app, then the other
+ * (the order alternating), and measures on it a query and the HTTP appends at saturation with
+ * the connections and duration of the measures above; only one app runs at a time, projecting
+ * its own appends as deployed. Before the measures, each app gets its first append on every
+ * stream and a second of each load, untimed: what its start alone costs is not counted.
+ */
+export async function measureKeyCheck(databaseUrl: string, seconds: number, rounds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
+  const [query] = QUERY_ENDPOINTS;
+  const body = appendBody(topicId);
+  const modes = ['checked', 'unchecked'] as const;
+  const measured = Object.fromEntries(modes.map((mode) => [mode, { query: [] as number[], queryP99: [] as number[], append: [] as number[], appendP99: [] as number[], failures: 0 }]));
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+      const api = await startApi(databaseUrl, 'api-child', mode === 'unchecked' ? ['unchecked'] : []);
+      const headers = authHeaders(api.authorization);
+      try {
+        await checkedAnswer(api, query.path);
+        await firstAppends(api, body);
+        await projectionCaughtUp(api);
+        await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: 1, headers });
+        await appendSaturation(api.base, api.authorization, 1, body);
+        await projectionCaughtUp(api);
+        const read = await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: seconds, headers });
+        const append = await appendSaturation(api.base, api.authorization, seconds, body);
+        // The next app starts on read models level with the log.
+        await projectionCaughtUp(api);
+        const entry = measured[mode];
+        entry.query.push(read.requests.average);
+        entry.queryP99.push(read.latency.p99);
+        entry.append.push(append.requests.average);
+        entry.appendP99.push(append.latency.p99);
+        entry.failures += failures(read) + failures(append);
+        log(`key check, round ${round + 1}, ${mode}: ${query.label} ${Math.round(read.requests.average)} req/s (p99 ${read.latency.p99} ms), HTTP appends ${Math.round(append.requests.average)} req/s (p99 ${append.latency.p99} ms); ${failures(read) + failures(append)} non-2xx/errors`);
+      } finally {
+        await api.stop();
+      }
+    }
+  }
+  const { checked, unchecked } = measured;
+  // The event loop's time a check adds to a request at saturation, from the two rates.
+  const addedMicros = (ours: number[], without: number[]) => (1e6 / median(ours) - 1e6 / median(without)).toFixed(1);
+  const note = (what: 'query' | 'append') =>
+    `raw: the same app with no check (createApp's everyRequestAs), sent the same header; p99 ${median(checked[`${what}P99`])} / ${median(unchecked[`${what}P99`])} ms; ` +
+    `${addedMicros(checked[what], unchecked[what])} µs more per request; ${rounds} round(s) alternating, ${checked.failures + unchecked.failures} non-2xx/errors in all`;
+  return [
+    {
+      measure: `cost of the key check: query, ${query.label} (req/s at saturation, 32 connections)`,
+      ours: perSecond(checked.query),
+      raw: perSecond(unchecked.query),
+      ratio: `${(median(checked.query) / median(unchecked.query)).toFixed(2)}× unchecked`,
+      note: note('query'),
+    },
+    {
+      measure: 'cost of the key check: HTTP command appends (req/s at saturation, 16 connections)',
+      ours: perSecond(checked.append),
+      raw: perSecond(unchecked.append),
+      ratio: `${(median(checked.append) / median(unchecked.append)).toFixed(2)}× unchecked`,
+      note: note('append'),
+    },
+  ];
+}
+
 if (require.main === module) {
   const [databaseUrl, seconds = '8', which = 'all'] = process.argv.slice(2);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   (async () => {
+    if (which === 'keycheck') {
+      for (const row of await measureKeyCheck(databaseUrl, Number(seconds), 3, APPEND_TOPIC, log)) log(JSON.stringify(row));
+      return;
+    }
     const api = await startApi(databaseUrl);
     try {
-      if (which !== 'appends') await measureQueries(api.base, Number(seconds), log);
-      if (which !== 'queries') await measureAppends(api.base, databaseUrl, Number(seconds), APPEND_TOPIC, log);
+      if (which !== 'appends') await measureQueries(api, Number(seconds), log);
+      if (which !== 'queries') await measureAppends(api, databaseUrl, Number(seconds), APPEND_TOPIC, log);
     } finally {
       await api.stop();
     }

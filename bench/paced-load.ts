@@ -17,6 +17,8 @@ export interface PacedRequest {
   method?: 'GET' | 'POST';
   paths: string[];
   body?: string;
+  /** The Authorization header of every request. */
+  authorization?: string;
 }
 
 export interface PacedResult {
@@ -40,7 +42,10 @@ export async function pacedLoad(base: string, request: PacedRequest, rate: numbe
   let failures = 0;
   let sent = 0;
   let settled = 0;
-  const headers = request.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(request.body) };
+  const headers = {
+    ...(request.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(request.body) }),
+    ...(request.authorization ? { authorization: request.authorization } : {}),
+  };
   const start = performance.now() + 20;
   await new Promise<void>((done) => {
     const settle = (n: number, due: number, ok: boolean) => {

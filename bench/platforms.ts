@@ -1,7 +1,9 @@
 /**
  * Nest on Fastify against Nest on Express, on our real endpoints and an existing database: the
  * same modules, pipes and filter in a child process each (bench/api-child.ts), autocannon here,
- * rounds alternating between the two so that the load of a shared machine falls on both.
+ * rounds alternating between the two so that the load of a shared machine falls on both. Both get
+ * the key their child issued; the Express app checks none and has no edge (helmet, rate limit,
+ * hostile-input refusals), so its lead includes those (the key check's share: bench/http.ts keycheck).
  *   npm i --no-save @nestjs/platform-express@11
  *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/platforms.ts DATABASE_URL [seconds] [rounds] [queries|appends|all]
  * Appends are best measured on a database of short streams (a fresh one with topic-007 defined):
@@ -9,7 +11,7 @@
  */
 import autocannon from 'autocannon';
 import { memberStates } from './generator';
-import { APPEND_TOPIC, QUERY_ENDPOINTS, startApi } from './http';
+import { APPEND_TOPIC, authHeaders, QUERY_ENDPOINTS, startApi } from './http';
 
 const PLATFORMS = ['fastify', 'express'] as const;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -39,7 +41,9 @@ async function main(): Promise<void> {
       const api = await startApi(databaseUrl, 'api-child', [platform]);
       try {
         for (const { label, options } of chosen) {
-          const result = await autocannon({ ...options, url: `${api.base}${options.path}`, connections: 32, duration: seconds });
+          const headers = authHeaders(api.authorization);
+          const requests = options.requests?.map((request) => ({ ...request, headers: { ...request.headers, ...headers } }));
+          const result = await autocannon({ ...options, ...(requests ? { requests } : {}), headers, url: `${api.base}${options.path}`, connections: 32, duration: seconds });
           const key = `${label}\t${platform}`;
           const entry = results.get(key) ?? { perSecond: [], p99: [], failures: 0 };
           entry.perSecond.push(result.requests.average);

@@ -25,7 +25,7 @@ import { dumbo } from '@event-driven-io/dumbo';
 import { DataSource } from 'typeorm';
 import { childArguments, childOptions, PROJECT_ROOT } from './child-script';
 import { generateHistory, memberStates } from './generator';
-import { APPEND_TOPIC, measureAppends, measureQueries, startApi } from './http';
+import { APPEND_TOPIC, measureAppends, measureKeyCheck, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
 
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
@@ -423,11 +423,26 @@ async function main(): Promise<void> {
     const rawHttpUrl = await database('bench_raw_http');
     const api = await startApi(oursUrl);
     try {
-      rows.push(...(await measureQueries(api.base, HTTP_SECONDS, log, !smoke)));
-      rows.push(...(await measureAppends(api.base, rawHttpUrl, HTTP_SECONDS, APPEND_TOPIC, log)));
+      rows.push(...(await measureQueries(api, HTTP_SECONDS, log, !smoke)));
+      rows.push(...(await measureAppends(api, rawHttpUrl, HTTP_SECONDS, APPEND_TOPIC, log)));
     } finally {
       await api.stop();
     }
+
+    // 5. What the key check costs: the same loads on the same history, checked and not.
+    rows.push(...(await measureKeyCheck(oursUrl, HTTP_SECONDS, ROUNDS, APPEND_TOPIC, log)));
+    const keyCheck = JSON.parse(execFileSync(process.execPath, childArguments('key-check-child', [oursUrl, smoke ? '0.5' : '2']), childOptions()).toString().trim().split('\n').pop() as string) as {
+      keptMicros: number;
+      checks: number;
+      selectMicros: number;
+      selects: number;
+    };
+    log(`ours, key check: ${keyCheck.keptMicros.toFixed(2)} µs per request (${keyCheck.checks} checks of one key), its SELECT alone ${keyCheck.selectMicros.toFixed(0)} µs`);
+    rows.push({
+      measure: 'cost of the key check: per request, one key checked back to back / its SELECT alone (µs)',
+      ours: `${keyCheck.keptMicros.toFixed(2)} / ${keyCheck.selectMicros.toFixed(0)}`,
+      note: `Authenticator.authenticate in-process, ${keyCheck.checks.toLocaleString('en')} calls (header parsed, SHA-256, the kept answer; a SELECT every 500 ms per key, counted in); the SELECT by the secret's SHA-256, 1 in flight, ${keyCheck.selects.toLocaleString('en')} calls`,
+    });
   } finally {
     await admin.end();
     await server.stop();
