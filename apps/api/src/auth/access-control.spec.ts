@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { validateConfig } from '@stance-ledger/platform';
 import Fastify from 'fastify';
 import { AccessControl } from './access-control';
@@ -18,7 +19,27 @@ async function serverWith(routes: { url: string; config?: AccessRouteConfig }[])
   return { fastify, control };
 }
 
+const nobody = { authenticate: async () => ({ ok: false, reason: 'the API key is unknown or revoked' }) } as unknown as Authenticator;
+
 describe('AccessControl', () => {
+  // Refusals are logged at warn; here they are the point, not noise.
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('answers 429 to an address past a tenth of RATE_LIMIT_PER_MINUTE refused credentials in a minute, whatever token it tries next', async () => {
+    const fastify = Fastify();
+    new AccessControl(nobody, validateConfig({ RATE_LIMIT_PER_MINUTE: '1000' })).install(fastify);
+    fastify.get('/closed', { config: { access: 'credential' } }, async () => ({ reached: true }));
+    await fastify.ready();
+    for (let attempt = 0; attempt < 100; attempt++) {
+      expect((await fastify.inject({ method: 'GET', url: '/closed', headers: { authorization: `Bearer made-up-${attempt}` } })).statusCode).toBe(401);
+    }
+    const throttled = await fastify.inject({ method: 'GET', url: '/closed', headers: { authorization: 'Bearer yet-another' } });
+    expect(throttled.statusCode).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(throttled.json()).toMatchObject({ code: 'rate_limited' });
+    await fastify.close();
+  });
+
   it('refuses every request to a route that declares no access rule, even with a credential holding every role', async () => {
     const { fastify, control } = await serverWith([{ url: '/forgotten' }, { url: '/declared', config: { access: 'analyst' } }]);
     const refused = await fastify.inject({ method: 'GET', url: '/forgotten', headers: { authorization: 'Bearer anything' } });

@@ -13,6 +13,14 @@ export interface DeclaredRoute {
   publicRead?: boolean;
 }
 
+/**
+ * Refused credentials one client address may present per minute, as a share of the rate limit:
+ * that limit counts per credential, so a client trying a new made-up token each time would
+ * never reach it.
+ */
+const refusedCredentialsPerMinute = (config: AppConfig) => Math.max(10, Math.floor(config.RATE_LIMIT_PER_MINUTE / 10));
+const MAX_TRACKED_ADDRESSES = 10_000;
+
 /** The OpenAPI description, served by @nestjs/swagger outside any controller: any valid credential may read it. */
 const API_DESCRIPTION = /^\/docs(-json|\/|$)/;
 
@@ -26,6 +34,7 @@ export class AccessControl {
   /** Every route Fastify serves, with what it declares: the authorisation spec is generated from it. */
   readonly routes: DeclaredRoute[] = [];
   private readonly logger = new Logger('Access');
+  private readonly refusals = new Map<string, { since: number; count: number }>();
 
   constructor(
     private readonly authenticator: Authenticator,
@@ -61,9 +70,12 @@ export class AccessControl {
     if (declared === 'public') return;
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
+      if (this.tooManyRefusals(request.ip)) return this.tooMany(request, reply);
       const result = await this.authenticator.authenticate(authorization);
       if (!result.ok) {
-        return result.unavailable ? this.unavailable(request, reply, result.reason) : this.unauthenticated(request, reply, result.reason, true);
+        if (result.unavailable) return this.unavailable(request, reply, result.reason);
+        this.countRefusal(request.ip);
+        return this.unauthenticated(request, reply, result.reason, true);
       }
       request.principal = result.principal;
     }
@@ -99,6 +111,31 @@ export class AccessControl {
     return this.refuse(reply, 401, 'unauthenticated', reason);
   }
 
+  private tooManyRefusals(address: string): boolean {
+    const seen = this.refusals.get(address);
+    return seen !== undefined && Date.now() - seen.since < 60_000 && seen.count >= refusedCredentialsPerMinute(this.config);
+  }
+
+  private countRefusal(address: string): void {
+    const now = Date.now();
+    const seen = this.refusals.get(address);
+    if (seen && now - seen.since < 60_000) {
+      seen.count += 1;
+      return;
+    }
+    this.refusals.delete(address);
+    this.refusals.set(address, { since: now, count: 1 });
+    if (this.refusals.size > MAX_TRACKED_ADDRESSES) this.refusals.delete(this.refusals.keys().next().value as string);
+  }
+
+  private tooMany(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const since = this.refusals.get(request.ip)?.since ?? Date.now();
+    const wait = Math.max(1, Math.ceil((since + 60_000 - Date.now()) / 1000));
+    this.logger.warn(`${request.method} ${request.url} refused: ${refusedCredentialsPerMinute(this.config)} bad credentials from ${request.ip} within a minute`);
+    reply.header('Retry-After', String(wait));
+    return this.refuse(reply, 429, 'rate_limited', `too many refused credentials from this address: retry in ${wait} s`);
+  }
+
   private unavailable(request: FastifyRequest, reply: FastifyReply, reason: string): Promise<void> {
     this.logger.warn(`${request.method} ${request.url} not checked: ${reason}`);
     reply.header('Retry-After', '5');
@@ -106,7 +143,7 @@ export class AccessControl {
   }
 
   private async refuse(reply: FastifyReply, statusCode: number, code: string, message: string): Promise<void> {
-    const error = { 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' }[statusCode] ?? 'Error';
+    const error = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' }[statusCode] ?? 'Error';
     await reply.status(statusCode).send({ statusCode, error, code, message });
   }
 }
