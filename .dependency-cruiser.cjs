@@ -27,6 +27,13 @@ module.exports = {
       to: { path: ['^libs/platform/', '^apps/'] },
     },
     {
+      name: 'write-path-does-not-import-audit',
+      comment: 'The writer owns the hash chain (libs/event-store/src/hash-chain.ts); the audit lib verifies it. Specs may verify with it.',
+      severity: 'error',
+      from: { path: '^libs/application/src', pathNot: '\\.(int-|e2e-)?spec\\.ts$' },
+      to: { path: '^libs/audit/' },
+    },
+    {
       name: 'eventstoredb-client-stays-in-its-adapter',
       comment: 'Swapping @eventstore/db-client for @kurrent/kurrentdb-client must touch only the adapter.',
       severity: 'error',

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { eventHash, GENESIS_HASH } from '@stance-ledger/audit';
+import { eventHash, GENESIS_HASH } from '@stance-ledger/event-store';
 import { STANCES } from '@stance-ledger/domain';
 import countries from 'i18n-iso-countries';
 import { v5 as uuidv5 } from 'uuid';

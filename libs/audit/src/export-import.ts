@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { EventStore, PlacedEvent } from '@stance-ledger/event-store';
-import { ChainVerifier, type ChainBreak } from './hash-chain';
+import { ChainVerifier, type ChainBreak } from './chain-verifier';
 
 /** One line of an export: an event with its place in the log, metadata and hashes. */
 export interface ExportedEvent {

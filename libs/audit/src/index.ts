@@ -1,6 +1,6 @@
 export * from './audit.migration';
 export * from './export-import';
-export * from './hash-chain';
+export * from './chain-verifier';
 export * from './history';
 export * from './progress';
 export * from './shadow-read-models';

@@ -1,9 +1,8 @@
 import { EVENT_STORE } from '@stance-ledger/application';
-import type { EventStore } from '@stance-ledger/event-store';
+import { type EventStore, GENESIS_HASH } from '@stance-ledger/event-store';
 import { DataSource } from 'typeorm';
 import { multinationalForce, spainOpensDoor } from '../../../test/support/fixtures';
 import { EVENT_STORES, startTestApp, type TestApp } from '../../../test/support/test-app';
-import { GENESIS_HASH } from './hash-chain';
 import { historyPage } from './history';
 import { latestVerification, verify } from './verification';
 

@@ -1,7 +1,7 @@
 import type { EventStore } from '@stance-ledger/event-store';
 import { readCheckpoint } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
-import { type ChainBreak, ChainVerifier } from './hash-chain';
+import { type ChainBreak, ChainVerifier } from './chain-verifier';
 import { compareReadModels, type RowMismatch, ShadowReadModels } from './shadow-read-models';
 
 export interface VerificationReport {

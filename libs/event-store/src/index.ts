@@ -1,4 +1,5 @@
 export * from './event-store';
+export * from './hash-chain';
 export * from './postgres/postgres-event-store';
 export * from './postgres/event-store-schema.migration';
 export * from './postgres/group-commit.migration';

@@ -1,4 +1,4 @@
-import { GENESIS_HASH } from '@stance-ledger/audit';
+import { GENESIS_HASH } from '@stance-ledger/event-store';
 import { type Decider, type StanceLedgerEvent, upcast, type WithEventId } from '@stance-ledger/domain';
 import type { EventStore, RecordedEvent } from '@stance-ledger/event-store';
 

@@ -3,9 +3,9 @@ import { CURRENT_SCHEMA_VERSIONS, type Decider, type EventMetadata, type StanceL
 import {
   type EventStore,
   type RecordedEvent,
+  eventHash,
   WrongExpectedRevisionError,
 } from '@stance-ledger/event-store';
-import { eventHash } from '@stance-ledger/audit';
 import { IdempotencyKeyReusedError } from './errors';
 import { type CommandContext, commandIdFor, eventIdFor } from './command-context';
 import type { DecidedStates } from './decided-states';
