@@ -32,7 +32,17 @@ export class EventStoreSchema1767657600000 implements MigrationInterface {
         CONSTRAINT events_event_id_key UNIQUE (event_id),
         CONSTRAINT events_stream_revision_key UNIQUE (stream_id, stream_revision)
       )`);
-    await queryRunner.query(`
+    await queryRunner.query(APPEND_TO_STREAM_FUNCTION);
+    await queryRunner.query(APPEND_IN_ORDER_FUNCTION);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP SCHEMA event_store CASCADE`);
+  }
+}
+
+/** The first single append, superseded by append_group: dropped by EventStoreDropSupersededAppends, whose `down` creates it again. */
+export const APPEND_TO_STREAM_FUNCTION = `
       CREATE FUNCTION event_store.append_to_stream(p_stream text, p_expected text, p_events jsonb)
       RETURNS TABLE (o_event_id uuid, o_revision bigint, o_position bigint, o_already_appended boolean)
       LANGUAGE plpgsql AS $fn$
@@ -93,8 +103,10 @@ export class EventStoreSchema1767657600000 implements MigrationInterface {
           SELECT (t.e->>'eventId')::uuid, v_current + t.ord, v_positions[t.ord], false
             FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(e, ord) ORDER BY t.ord;
       END
-      $fn$`);
-    await queryRunner.query(`
+      $fn$`;
+
+/** The first import, superseded by import_page: dropped by EventStoreDropSupersededAppends, whose `down` creates it again. */
+export const APPEND_IN_ORDER_FUNCTION = `
       CREATE FUNCTION event_store.append_in_order(p_events jsonb)
       RETURNS void
       LANGUAGE plpgsql AS $fn$
@@ -131,10 +143,4 @@ export class EventStoreSchema1767657600000 implements MigrationInterface {
                t.e->>'type', t.e->'data', t.e->'metadata'
           FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(e, ord);
       END
-      $fn$`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP SCHEMA event_store CASCADE`);
-  }
-}
+      $fn$`;

@@ -12,13 +12,23 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * abort the others. The checks, the inserts and the answers are set-based: a few statements
  * whatever the group's size. The group's streams are locked first, in name order, then the
  * position lock: batches and single appends never wait on each other in a cycle.
- * append_to_stream stays for processes of the previous version during an upgrade.
+ * append_to_stream is kept for processes of the previous version during the upgrade, until
+ * EventStoreDropSupersededAppends.
  */
 export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
   name = 'EventStoreGroupCommit1767657600004';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+    await queryRunner.query(APPEND_BATCH_FUNCTION);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION event_store.append_batch(jsonb)`);
+  }
+}
+
+/** Superseded by append_group: dropped by EventStoreDropSupersededAppends, whose `down` creates it again. */
+export const APPEND_BATCH_FUNCTION = `
       CREATE FUNCTION event_store.append_batch(p_appends jsonb)
       RETURNS TABLE (o_append int, o_status text, o_current bigint, o_event_id uuid, o_revision bigint, o_position bigint)
       LANGUAGE plpgsql
@@ -116,10 +126,4 @@ export class EventStoreGroupCommit1767657600004 implements MigrationInterface {
            WHERE v_status[t.ord] IN ('wrong_revision', 'id_conflict', 'empty')
           ORDER BY 1, 5;
       END
-      $fn$`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP FUNCTION event_store.append_batch(jsonb)`);
-  }
-}
+      $fn$`;

@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * metadata}) in a few set-based statements: every event must be the next of its stream, in
  * the page's order, or nothing of the page is written. Positions are drawn as a block under
  * the lock every append draws them under (see the schema migration). Replaces the per-stream
- * loop of append_in_order, which stays for processes of the previous version.
+ * loop of append_in_order (kept for processes of the previous version during the upgrade, until
+ * EventStoreDropSupersededAppends).
  */
 export class EventStoreImportPages1767657600006 implements MigrationInterface {
   name = 'EventStoreImportPages1767657600006';

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { createMigratedDatabase } from '../../../../test/support/test-database';
 import type { RecordedEvent } from '../event-store';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { APPEND_GROUP_SQL, type GroupAnswer, groupPayload } from './append-group';
 import { PostgresEventStore } from './postgres-event-store';
 
 describeEventStoreContract('PostgreSQL', async () => {
@@ -190,10 +191,17 @@ describe('PostgresEventStore: positions committed out of order', () => {
     await store.close();
   });
 
-  const payload = (n: number) =>
-    JSON.stringify([{ eventId: randomUUID(), type: 'SomethingHappened', data: { n }, metadata: {} }]);
-  /** A group of one append with expected revision `any`: $1 the stream, $2 its events. */
-  const oneAppend = `jsonb_build_array(jsonb_build_object('stream', $1::text, 'expected', 'any', 'events', $2::jsonb))`;
+  /**
+   * What the store sends for a group of one append of one event with expected revision `any`, on
+   * a connection of the spec's own, so that it can hold the transaction open: the first position
+   * drawn, null if nothing was appended.
+   */
+  const appendOne = async (client: Client, stream: string, n: number): Promise<string | null> => {
+    const group = groupPayload([{ stream, expectedRevision: 'any', events: [{ eventId: randomUUID(), type: 'SomethingHappened', data: { n }, metadata: {} }] }]);
+    const { rows } = await client.query<GroupAnswer>(APPEND_GROUP_SQL, [group]);
+    expect(rows[0].o_status).toEqual(['appended']);
+    return rows[0].o_first;
+  };
 
   it('does not let a later append overtake one that drew an earlier position and has not committed', async () => {
     const start = await store.headPosition();
@@ -207,8 +215,7 @@ describe('PostgresEventStore: positions committed out of order', () => {
     })();
     // A writer draws the next position but has not committed yet…
     await writer.query('BEGIN');
-    const { rows } = await writer.query(`SELECT o_position::text FROM event_store.append_batch(${oneAppend})`, ['slow', payload(1)]);
-    const slowPosition = BigInt(rows[0].o_position);
+    const slowPosition = BigInt((await appendOne(writer, 'slow', 1))!);
     // …while another append starts: it must not become visible first.
     let fastDone = false;
     const fast = store
@@ -229,7 +236,7 @@ describe('PostgresEventStore: positions committed out of order', () => {
   it('passes a gap left by a transaction that rolled back', async () => {
     const start = await store.headPosition();
     await writer.query('BEGIN');
-    await writer.query(`SELECT * FROM event_store.append_batch(${oneAppend})`, ['rolled-back', payload(1)]);
+    await appendOne(writer, 'rolled-back', 1);
     await writer.query('ROLLBACK');
     const later = await store.appendToStream(`later-${randomUUID()}`, [{ eventId: randomUUID(), type: 'SomethingHappened', data: {}, metadata: {} }], { expectedRevision: 'no_stream' });
     expect(later.events[0].position).toBeGreaterThan(start + 1n);
@@ -263,7 +270,7 @@ describe('PostgresEventStore: positions committed out of order', () => {
       clients.map(async (client, w) => {
         for (let n = 0; n < total / clients.length; n++) {
           await client.query('BEGIN');
-          await client.query(`SELECT * FROM event_store.append_batch(${oneAppend})`, [`writer-${w}`, payload(n)]);
+          await appendOne(client, `writer-${w}`, n);
           await new Promise((done) => setTimeout(done, Math.random() * 5));
           await client.query('COMMIT');
         }

@@ -15,6 +15,7 @@ import {
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store';
+import { APPEND_GROUP_SQL, type GroupAnswer, type GroupedAppend, groupPayload } from './append-group';
 
 interface EventRow {
   global_position: string;
@@ -75,19 +76,9 @@ const APPENDS_FOR_A_SECOND_GROUP = 8;
 /** Appends of one group commit at most: bounds the statement while keeping the flushes few. */
 const MAX_GROUP_SIZE = 256;
 
-interface PendingAppend {
-  stream: string;
-  events: readonly EventToAppend[];
-  expectedRevision: ExpectedRevision;
+interface PendingAppend extends GroupedAppend {
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
-}
-
-/** The answer of event_store.append_group: per append, its status and its stream's revision before it; the first position drawn. */
-interface GroupAnswer {
-  o_status: ('appended' | 'already' | 'wrong_revision' | 'id_conflict' | 'empty')[];
-  o_current: string[];
-  o_first: string | null;
 }
 
 export interface PostgresEventStoreOptions {
@@ -193,16 +184,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async commitGroup(group: PendingAppend[], attempt = 1): Promise<void> {
-    const payload = JSON.stringify(
-      group.map((append) => ({
-        stream: append.stream,
-        expected: typeof append.expectedRevision === 'bigint' ? append.expectedRevision.toString() : append.expectedRevision,
-        events: append.events.map((event) => ({ eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata })),
-      })),
-    );
     let answer: GroupAnswer;
     try {
-      ({ rows: [answer] } = await this.pool.query<GroupAnswer>(`SELECT * FROM event_store.append_group($1::jsonb)`, [payload]));
+      ({ rows: [answer] } = await this.pool.query<GroupAnswer>(APPEND_GROUP_SQL, [groupPayload(group)]));
     } catch (error) {
       const code = (error as { code?: string }).code;
       // Another process appended some of these event ids at the same moment: the whole group

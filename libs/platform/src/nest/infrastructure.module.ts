@@ -15,6 +15,7 @@ import { AuditVerifications1767657600003 } from '@stance-ledger/audit';
 import { ACCESS_KEYS_STREAM, COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
 import {
   EventStoreDbEventStore,
+  EventStoreDropSupersededAppends1767657600012,
   EventStoreGroupCommit1767657600004,
   EventStoreImportPages1767657600006,
   EventStoreLeanGroupCommit1767657600007,
@@ -55,6 +56,7 @@ export const MIGRATIONS = [
   ReadModelsPayloadStatistics1767657600009,
   StanceRecordsWithoutPayload1767657600010,
   AccessKeys1767657600011,
+  EventStoreDropSupersededAppends1767657600012,
 ];
 
 export interface InfrastructureOptions {
