@@ -13,7 +13,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import { NestFactory } from '@nestjs/core';
-import { commandContext, DefineTopicCommand, RecordStanceCommand, StanceLedgerModule } from '@stance-ledger/application';
+import { commandContext, COUNTRY_REGISTRY, DefineTopicCommand, RecordStanceCommand, StanceLedgerModule } from '@stance-ledger/application';
+import { type CountryRegistry, parseCountryCode, parseDefineTopic, parseRecordStance } from '@stance-ledger/domain';
 import { importLog } from '@stance-ledger/audit';
 import { PostgresEventStore } from '@stance-ledger/event-store';
 import { freePort, InfrastructureModule, MIGRATIONS, startEmbeddedPostgres, validateConfig } from '@stance-ledger/platform';
@@ -214,19 +215,20 @@ async function main(): Promise<void> {
       { logger: ['error'] },
     );
     const bus = context.get(CommandBus);
-    await bus.execute(new DefineTopicCommand({ topicId: 'bench-topic', title: 'Bench', description: 'd' }, commandContext({})));
+    const countries = context.get<symbol, CountryRegistry>(COUNTRY_REGISTRY);
+    await bus.execute(new DefineTopicCommand(parseDefineTopic({ topicId: 'bench-topic', title: 'Bench', description: 'd' }), commandContext({})));
+    // Parsed here, as the API parses a request where it enters.
     const record = (n: number) =>
       bus.execute(
         new RecordStanceCommand(
-          {
-            country: states[n % states.length],
+          parseRecordStance(parseCountryCode(states[n % states.length], countries), {
             topicId: 'bench-topic',
             stance: 'open',
             effectiveOn: '2026-01-06',
             headline: `Statement ${n}`,
             summary: 'x'.repeat(300),
             source: { publisher: 'Bench Wire', quote: 'q'.repeat(200) },
-          },
+          }),
           commandContext({}),
         ),
       );

@@ -1,4 +1,5 @@
 export * from './stance-ledger.module';
+export * from './shared/append-receipt';
 export * from './shared/command-context';
 export * from './shared/errors';
 export * from './shared/handle-command';

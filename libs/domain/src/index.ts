@@ -11,4 +11,6 @@ export * from './shared/text';
 export * from './shared/topic-id';
 export * from './topics/topic.decider';
 export * from './stances/country-stances.decider';
+export * from './stances/stance-commands';
+export * from './stances/stance-limits';
 export * from './access/access-keys.decider';

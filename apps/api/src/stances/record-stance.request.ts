@@ -1,4 +1,14 @@
-import { HEADLINE_MAX_LENGTH, QUALIFIER_MAX_LENGTH, STANCES, SUMMARY_MAX_LENGTH, TOPIC_ID_PATTERN } from '@stance-ledger/domain';
+import {
+  HEADLINE_MAX_LENGTH,
+  QUALIFIER_MAX_LENGTH,
+  QUOTE_MAX_LENGTH,
+  SOURCE_PUBLISHER_MAX_LENGTH,
+  SOURCE_SPEAKER_MAX_LENGTH,
+  SOURCE_TITLE_MAX_LENGTH,
+  STANCES,
+  SUMMARY_MAX_LENGTH,
+  TOPIC_ID_PATTERN,
+} from '@stance-ledger/domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
@@ -8,13 +18,13 @@ export class StanceSourceRequest {
   @ApiProperty({ example: 'AFP' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxLength(SOURCE_PUBLISHER_MAX_LENGTH)
   publisher: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @MaxLength(SOURCE_TITLE_MAX_LENGTH)
   title?: string;
 
   @ApiPropertyOptional({ example: 'https://example.org/report' })
@@ -31,13 +41,13 @@ export class StanceSourceRequest {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MaxLength(5000)
+  @MaxLength(QUOTE_MAX_LENGTH)
   quote?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(SOURCE_SPEAKER_MAX_LENGTH)
   speaker?: string;
 }
 

@@ -10,7 +10,7 @@ import {
   RecordStanceCommand,
   RetractStanceCommand,
 } from '@stance-ledger/application';
-import { type CountryCode, type CountryRegistry, parseTopicId } from '@stance-ledger/domain';
+import { type CountryCode, type CountryRegistry, parseCorrectStance, parseRecordStance, parseRetractStance, parseTopicId } from '@stance-ledger/domain';
 import type { StanceView } from '@stance-ledger/read-models';
 import type { FastifyReply } from 'fastify';
 import { AnswerCache } from '../http/answer-cache';
@@ -79,7 +79,8 @@ export class StancesController {
     @Headers() headers: Record<string, string>,
     @Caller() caller: Principal,
   ) {
-    const receipt = await this.commandBus.execute(new RecordStanceCommand({ ...request, country }, commandContextOf(headers, caller)));
+    const context = commandContextOf(headers, caller);
+    const receipt = await this.commandBus.execute(new RecordStanceCommand(parseRecordStance(country, request), context));
     return receiptBody(receipt);
   }
 
@@ -98,9 +99,8 @@ export class StancesController {
     @Headers() headers: Record<string, string>,
     @Caller() caller: Principal,
   ) {
-    const receipt = await this.commandBus.execute(
-      new CorrectStanceCommand({ country, recordId, changes, reason }, commandContextOf(headers, caller)),
-    );
+    const context = commandContextOf(headers, caller);
+    const receipt = await this.commandBus.execute(new CorrectStanceCommand(parseCorrectStance(country, { recordId, changes, reason }), context));
     return receiptBody(receipt);
   }
 
@@ -119,7 +119,8 @@ export class StancesController {
     @Headers() headers: Record<string, string>,
     @Caller() caller: Principal,
   ) {
-    const receipt = await this.commandBus.execute(new RetractStanceCommand({ country, recordId, reason }, commandContextOf(headers, caller)));
+    const context = commandContextOf(headers, caller);
+    const receipt = await this.commandBus.execute(new RetractStanceCommand(parseRetractStance(country, { recordId, reason }), context));
     return receiptBody(receipt);
   }
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DefineTopicCommand, GetTopicQuery, ListTopicsQuery } from '@stance-ledger/application';
+import { parseDefineTopic } from '@stance-ledger/domain';
 import type { FastifyReply } from 'fastify';
 import { commandContextOf } from '../http/request-context';
 import { Caller, type Principal } from '../auth/principal';
@@ -31,17 +32,14 @@ export class TopicsController {
     @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const receipt = await this.commandBus.execute(
-      new DefineTopicCommand(
-        { topicId: request.id, title: request.title, description: request.description },
-        commandContextOf(headers, caller),
-      ),
-    );
-    reply.header('Location', `/topics/${request.id}`);
+    const context = commandContextOf(headers, caller);
+    const topic = parseDefineTopic({ topicId: request.id, title: request.title, description: request.description });
+    const receipt = await this.commandBus.execute(new DefineTopicCommand(topic, context));
+    reply.header('Location', `/topics/${topic.topicId}`);
     return {
-      id: request.id,
-      title: request.title.trim(),
-      description: request.description.trim(),
+      id: topic.topicId,
+      title: topic.title,
+      description: topic.description,
       eventId: receipt.eventId,
       position: receipt.position.toString(),
     };

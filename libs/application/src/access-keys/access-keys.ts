@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ACCESS_KEYS_STREAM,
+  type AccessKeyCommand,
   AccessKeyAlreadyRevokedError,
   AccessKeyNotFoundError,
   accessKeysDecider,
@@ -130,16 +131,17 @@ export class AccessKeys {
     return rows[0];
   }
 
-  private append(command: Parameters<typeof accessKeysDecider.decide>[0], by: CommandContext, at: Date) {
+  /** Recorded at `at`, the instant the key's row holds. */
+  private append(command: AccessKeyCommand, by: CommandContext, at: Date) {
     return handleCommand({
       store: this.store,
       states: this.states,
+      clock: this.clock,
       stream: ACCESS_KEYS_STREAM,
       decider: accessKeysDecider,
       command,
       context: () => undefined,
-      meta: by,
-      now: () => at,
+      meta: { ...by, recordedAt: at },
     });
   }
 }

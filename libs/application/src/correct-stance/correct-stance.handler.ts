@@ -1,11 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CountryRegistry } from '@stance-ledger/domain';
 import type { EventStore } from '@stance-ledger/event-store';
+import type { AppendReceipt } from '../shared/append-receipt';
 import { handleCountryCommand } from '../shared/country-stream-handler';
 import { DecidedStates } from '../shared/decided-states';
-import type { AppendReceipt } from '../shared/handle-command';
-import { CLOCK, type Clock, COUNTRY_REGISTRY, EVENT_STORE } from '../shared/tokens';
+import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
 import { CorrectStanceCommand } from './correct-stance.command';
 
 @CommandHandler(CorrectStanceCommand)
@@ -14,7 +13,6 @@ export class CorrectStanceHandler implements ICommandHandler<CorrectStanceComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: DecidedStates,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(COUNTRY_REGISTRY) private readonly countries: CountryRegistry,
   ) {}
 
   execute(command: CorrectStanceCommand): Promise<AppendReceipt> {
@@ -22,7 +20,6 @@ export class CorrectStanceHandler implements ICommandHandler<CorrectStanceComman
       store: this.store,
       states: this.states,
       clock: this.clock,
-      countries: this.countries,
       command: { type: 'CorrectStance', data: command.data },
       meta: command.context,
     });

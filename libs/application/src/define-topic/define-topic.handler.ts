@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { parseTopicId, topicDecider, topicStream } from '@stance-ledger/domain';
+import { topicDecider, topicStream } from '@stance-ledger/domain';
 import type { EventStore } from '@stance-ledger/event-store';
+import type { AppendReceipt } from '../shared/append-receipt';
 import { DecidedStates } from '../shared/decided-states';
-import { type AppendReceipt, handleCommand } from '../shared/handle-command';
+import { handleCommand } from '../shared/handle-command';
 import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
 import { DefineTopicCommand } from './define-topic.command';
 
@@ -19,12 +20,12 @@ export class DefineTopicHandler implements ICommandHandler<DefineTopicCommand> {
     return handleCommand({
       store: this.store,
       states: this.states,
-      stream: topicStream(parseTopicId(command.data.topicId, 'id')),
+      clock: this.clock,
+      stream: topicStream(command.data.topicId),
       decider: topicDecider,
       command: { type: 'DefineTopic', data: command.data },
       context: () => undefined,
       meta: command.context,
-      now: () => this.clock.now(),
     });
   }
 }

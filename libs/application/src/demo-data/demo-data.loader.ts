@@ -1,13 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { CorrectStance, RecordStance, StanceSourceInput } from '@stance-ledger/domain';
+import {
+  type CountryCode,
+  type CountryRegistry,
+  parseCorrectStance,
+  parseCountryCode,
+  parseDefineTopic,
+  parseRecordStance,
+  parseRetractStance,
+  type RecordStanceInput,
+  type StanceChangesInput,
+  type StanceSourceInput,
+} from '@stance-ledger/domain';
 import { CorrectStanceCommand } from '../correct-stance/correct-stance.command';
 import { DefineTopicCommand } from '../define-topic/define-topic.command';
 import { RecordStanceCommand } from '../record-stance/record-stance.command';
 import { RetractStanceCommand } from '../retract-stance/retract-stance.command';
-import { commandContext } from '../shared/command-context';
-import type { AppendReceipt } from '../shared/handle-command';
+import type { AppendReceipt } from '../shared/append-receipt';
+import { type CommandContext, commandContext } from '../shared/command-context';
+import { COUNTRY_REGISTRY } from '../shared/tokens';
 
 type SourceRef = { ref: string; quote?: string; speaker?: string };
 
@@ -16,12 +28,12 @@ interface Dataset {
   dataset: string;
   sources: Record<string, Omit<StanceSourceInput, 'quote' | 'speaker'>>;
   topics: { key: string; id: string; title: string; description: string; recordedAt: string }[];
-  stances: (Omit<RecordStance['data'], 'source'> & { key: string; source: SourceRef; recordedAt: string })[];
+  stances: (Omit<RecordStanceInput, 'source'> & { key: string; country: string; source: SourceRef; recordedAt: string })[];
   corrections?: {
     key: string;
     stance: string;
     recordedAt: string;
-    changes: Omit<CorrectStance['data']['changes'], 'source'> & { source?: SourceRef };
+    changes: Omit<StanceChangesInput, 'source'> & { source?: SourceRef };
     reason: string;
   }[];
   retractions?: { key: string; stance: string; recordedAt: string; reason: string }[];
@@ -37,63 +49,27 @@ export interface DemoLoadReport {
   alreadyLoaded: number;
 }
 
+type Step = { recordedAt: string; run: () => Promise<AppendReceipt> };
+type LoadedRecord = { country?: CountryCode; eventId?: string };
+
 /**
  * Loads a dataset through the same commands the API sends, in the order it was recorded and
  * with those recording instants. Each entry's key becomes an idempotency key, so loading the
- * same file twice appends nothing the second time.
+ * same file twice appends nothing the second time. Entries are parsed as they are loaded, as a
+ * request is when it arrives.
  */
 @Injectable()
 export class DemoDataLoader {
   private readonly logger = new Logger('DemoData');
 
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(COUNTRY_REGISTRY) private readonly countries: CountryRegistry,
+  ) {}
 
   async load(file: string): Promise<DemoLoadReport> {
     const dataset = JSON.parse(readFileSync(file, 'utf8')) as Dataset;
-    const source = (key: string, { ref, ...quoted }: SourceRef): StanceSourceInput => {
-      const reference = dataset.sources[ref];
-      if (!reference) throw new Error(`entry ${key} cites unknown source '${ref}'`);
-      return { ...reference, ...quoted };
-    };
-    const context = (key: string, recordedAt: string) =>
-      ({
-        ...commandContext({ idempotencyKey: `demo:${dataset.dataset}:${key}`, recordedBy: `demo-data:${dataset.dataset}`, correlationId: `demo:${dataset.dataset}` }),
-        recordedAt: new Date(recordedAt),
-      });
-    const records = new Map<string, { country: string; eventId?: string }>();
-    const steps: { recordedAt: string; run: () => Promise<AppendReceipt> }[] = [
-      ...dataset.topics.map((topic) => ({
-        recordedAt: topic.recordedAt,
-        run: () => this.commandBus.execute(new DefineTopicCommand({ topicId: topic.id, title: topic.title, description: topic.description }, context(topic.key, topic.recordedAt))),
-      })),
-      ...dataset.stances.map(({ key, source: cited, recordedAt, ...stance }) => {
-        const entry: { country: string; eventId?: string } = { country: stance.country };
-        records.set(key, entry);
-        return {
-          recordedAt,
-          run: async () => {
-            const receipt = await this.commandBus.execute(new RecordStanceCommand({ ...stance, source: source(key, cited) }, context(key, recordedAt)));
-            entry.eventId = receipt.eventId;
-            return receipt;
-          },
-        };
-      }),
-      ...(dataset.corrections ?? []).map(({ key, stance, recordedAt, changes: { source: cited, ...changes }, reason }) => ({
-        recordedAt,
-        run: () => {
-          const record = this.recordOf(records, key, stance);
-          const withSource = cited ? { ...changes, source: source(key, cited) } : changes;
-          return this.commandBus.execute(new CorrectStanceCommand({ country: record.country, recordId: record.eventId, changes: withSource, reason }, context(key, recordedAt)));
-        },
-      })),
-      ...(dataset.retractions ?? []).map(({ key, stance, recordedAt, reason }) => ({
-        recordedAt,
-        run: () => {
-          const record = this.recordOf(records, key, stance);
-          return this.commandBus.execute(new RetractStanceCommand({ country: record.country, recordId: record.eventId, reason }, context(key, recordedAt)));
-        },
-      })),
-    ];
+    const steps = this.steps(dataset);
     // The log receives the entries in the order they were recorded (stable for equal instants).
     steps.sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
     let alreadyLoaded = 0;
@@ -112,9 +88,54 @@ export class DemoDataLoader {
     return report;
   }
 
-  private recordOf(records: Map<string, { country: string; eventId?: string }>, key: string, stanceKey: string) {
-    const record = records.get(stanceKey);
-    if (!record?.eventId) throw new Error(`entry ${key} refers to stance '${stanceKey}', which is not recorded before it`);
-    return { country: record.country, eventId: record.eventId };
+  private steps(dataset: Dataset): Step[] {
+    const source = (key: string, { ref, ...quoted }: SourceRef): StanceSourceInput => {
+      const reference = dataset.sources[ref];
+      if (!reference) throw new Error(`entry ${key} cites unknown source '${ref}'`);
+      return { ...reference, ...quoted };
+    };
+    const context = (key: string, recordedAt: string): CommandContext => ({
+      ...commandContext({ idempotencyKey: `demo:${dataset.dataset}:${key}`, recordedBy: `demo-data:${dataset.dataset}`, correlationId: `demo:${dataset.dataset}` }),
+      recordedAt: new Date(recordedAt),
+    });
+    const records = new Map<string, LoadedRecord>();
+    const topics = dataset.topics.map(({ key, id, title, description, recordedAt }) => ({
+      recordedAt,
+      run: () => this.commandBus.execute(new DefineTopicCommand(parseDefineTopic({ topicId: id, title, description }), context(key, recordedAt))),
+    }));
+    const stances = dataset.stances.map(({ key, country, source: cited, recordedAt, ...stance }) => {
+      const entry: LoadedRecord = {};
+      records.set(key, entry);
+      const run = async () => {
+        entry.country = parseCountryCode(country, this.countries);
+        const data = parseRecordStance(entry.country, { ...stance, source: source(key, cited) });
+        const receipt = await this.commandBus.execute(new RecordStanceCommand(data, context(key, recordedAt)));
+        entry.eventId = receipt.eventId;
+        return receipt;
+      };
+      return { recordedAt, run };
+    });
+    const corrections = (dataset.corrections ?? []).map(({ key, stance, recordedAt, changes: { source: cited, ...changes }, reason }) => ({
+      recordedAt,
+      run: () => {
+        const { country, eventId: recordId } = recordOf(records, key, stance);
+        const withSource = cited ? { ...changes, source: source(key, cited) } : changes;
+        return this.commandBus.execute(new CorrectStanceCommand(parseCorrectStance(country, { recordId, changes: withSource, reason }), context(key, recordedAt)));
+      },
+    }));
+    const retractions = (dataset.retractions ?? []).map(({ key, stance, recordedAt, reason }) => ({
+      recordedAt,
+      run: () => {
+        const { country, eventId: recordId } = recordOf(records, key, stance);
+        return this.commandBus.execute(new RetractStanceCommand(parseRetractStance(country, { recordId, reason }), context(key, recordedAt)));
+      },
+    }));
+    return [...topics, ...stances, ...corrections, ...retractions];
   }
+}
+
+function recordOf(records: Map<string, LoadedRecord>, key: string, stanceKey: string): { country: CountryCode; eventId: string } {
+  const record = records.get(stanceKey);
+  if (!record?.country || !record.eventId) throw new Error(`entry ${key} refers to stance '${stanceKey}', which is not recorded before it`);
+  return { country: record.country, eventId: record.eventId };
 }

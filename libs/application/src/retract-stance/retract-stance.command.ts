@@ -1,8 +1,9 @@
 import { Command } from '@nestjs/cqrs';
 import type { RetractStance } from '@stance-ledger/domain';
+import type { AppendReceipt } from '../shared/append-receipt';
 import type { CommandContext } from '../shared/command-context';
-import type { AppendReceipt } from '../shared/handle-command';
 
+/** Carries parsed values: build its data with parseRetractStance where the command enters. */
 export class RetractStanceCommand extends Command<AppendReceipt> {
   constructor(
     readonly data: RetractStance['data'],

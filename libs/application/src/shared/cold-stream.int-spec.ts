@@ -1,5 +1,5 @@
 import { ChainVerifier } from '@stance-ledger/audit';
-import type { CountryRegistry, CountryStanceCommand } from '@stance-ledger/domain';
+import { type CountryRegistry, type CountryStanceCommand, parseCorrectStance, parseCountryCode, parseRecordStance } from '@stance-ledger/domain';
 import { PostgresEventStore } from '@stance-ledger/event-store';
 import { createMigratedDatabase } from '../../../../test/support/test-database';
 import { commandContext } from './command-context';
@@ -8,9 +8,10 @@ import { DecidedStates } from './decided-states';
 
 const countries: CountryRegistry = { isAssigned: (code) => code === 'ES', nameOf: () => undefined };
 const clock = { now: () => new Date('2026-01-09T10:00:00Z') };
+const spain = parseCountryCode('ES', countries);
 const record = (headline: string): CountryStanceCommand => ({
   type: 'RecordStance',
-  data: { country: 'ES', topicId: 'ukraine-multinational-force', stance: 'open', effectiveOn: '2026-01-06', headline, source: { publisher: 'El País' } },
+  data: parseRecordStance(spain, { topicId: 'ukraine-multinational-force', stance: 'open', effectiveOn: '2026-01-06', headline, source: { publisher: 'El País' } }),
 });
 
 /** What a process that has just started does on a stream written before it: nothing of it is cached. */
@@ -19,7 +20,7 @@ describe('Commands on a stream this process has never folded', () => {
     const { url, dataSource } = await createMigratedDatabase('cold_stream');
     await dataSource.destroy();
     const store = new PostgresEventStore({ connectionString: url });
-    const run = (states: DecidedStates, command: CountryStanceCommand) => handleCountryCommand({ store, states, clock, countries, command, meta: commandContext({}) });
+    const run = (states: DecidedStates, command: CountryStanceCommand) => handleCountryCommand({ store, states, clock, command, meta: commandContext({}) });
     try {
       const before = new DecidedStates();
       const first = await run(before, record('first'));
@@ -33,7 +34,7 @@ describe('Commands on a stream this process has never folded', () => {
       await run(restarted, record('fourth'));
       expect(reads).toHaveBeenCalledTimes(1);
 
-      const correction = await run(restarted, { type: 'CorrectStance', data: { country: 'ES', recordId: first.eventId, changes: { stance: 'supports' }, reason: 'full interview' } });
+      const correction = await run(restarted, { type: 'CorrectStance', data: parseCorrectStance(spain, { recordId: first.eventId, changes: { stance: 'supports' }, reason: 'full interview' }) });
       expect(correction.revision).toBe(4n);
       expect(reads.mock.calls[1]).toEqual(['country-ES']);
       reads.mockRestore();

@@ -9,9 +9,10 @@ export const ACCESS_KEYS_STREAM = 'access-keys';
 /** Who a key names: a person or a system, as it will appear as `recordedBy` on everything the key records. */
 export const ACCESS_KEY_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@+:-]{0,99}$/u;
 
+/** Carries a parsed name and roles (parseAccessKeyName, parseRoles). */
 export interface IssueAccessKey {
   type: 'IssueAccessKey';
-  data: { keyId: string; name: string; roles: readonly string[] };
+  data: { keyId: string; name: string; roles: Role[] };
 }
 
 export interface RevokeAccessKey {
@@ -63,12 +64,7 @@ export function parseRoles(value: unknown, field = 'roles'): Role[] {
 
 function issue(command: IssueAccessKey, state: AccessKeysState): AccessKeyIssued[] {
   if (state.keys.has(command.data.keyId)) throw new InvalidValueError('id', 'isUnique', `access key id '${command.data.keyId}' is taken`);
-  return [
-    {
-      type: 'AccessKeyIssued',
-      data: { keyId: command.data.keyId, name: parseAccessKeyName(command.data.name), roles: parseRoles(command.data.roles) },
-    },
-  ];
+  return [{ type: 'AccessKeyIssued', data: command.data }];
 }
 
 function revoke(command: RevokeAccessKey, state: AccessKeysState): AccessKeyRevoked[] {

@@ -30,8 +30,8 @@ function boundedText(text: string, field: string, maxLength: number): string {
   return text;
 }
 
-export function optionalHttpUrl(value: unknown, field: string): string | null {
-  const text = optionalText(value, field, 2000);
+export function optionalHttpUrl(value: unknown, field: string, maxLength: number): string | null {
+  const text = optionalText(value, field, maxLength);
   if (text === null) return null;
   let url: URL | undefined;
   try {

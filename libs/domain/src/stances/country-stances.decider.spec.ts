@@ -1,33 +1,48 @@
 import { deciderSpecification } from '../../../../test/support/decider-specification';
 import type { StanceRecorded } from '../events';
-import type { CountryRegistry } from '../shared/country';
+import { type CountryRegistry, parseCountryCode } from '../shared/country';
 import { InvalidValueError, StanceAlreadyRetractedError, StanceRecordNotFoundError, TopicNotDefinedError } from '../shared/errors';
-import { type CorrectStance, type CountryStanceContext, countryStancesDecider, type RecordStance, type RetractStance } from './country-stances.decider';
+import { type CountryStanceContext, countryStancesDecider } from './country-stances.decider';
+import {
+  type CorrectStance,
+  parseCorrectStance,
+  parseRecordStance,
+  parseRetractStance,
+  type RecordStance,
+  type RecordStanceInput,
+  type RetractStance,
+  type StanceChangesInput,
+} from './stance-commands';
 
 const registry: CountryRegistry = {
   isAssigned: (code) => ['ES', 'FR', 'IT'].includes(code),
   nameOf: () => undefined,
 };
+const spain = parseCountryCode('ES', registry);
 
 let context: CountryStanceContext;
 beforeEach(() => {
-  context = { now: new Date('2026-01-09T10:00:00Z'), topicIsDefined: true, countries: registry };
+  context = { now: new Date('2026-01-09T10:00:00Z'), topicIsDefined: true };
 });
 const spec = deciderSpecification(countryStancesDecider, () => context);
 
-const spainOpensDoor: RecordStance = {
+/** A request as a client sends it; the commands are parsed from it where it enters, as the API does. */
+type RecordRequest = RecordStanceInput & { country: string };
+const recordOf = ({ country, ...input }: RecordRequest): RecordStance => ({
   type: 'RecordStance',
-  data: {
-    country: 'es',
-    topicId: 'ukraine-multinational-force',
-    stance: 'open',
-    effectiveOn: '2026-01-06',
-    headline: 'Spain opens door to troops',
-    source: {
-      publisher: 'El País',
-      quote: "If we've done it in other regions, why shouldn't we do it in Europe?",
-      speaker: 'Pedro Sánchez',
-    },
+  data: parseRecordStance(parseCountryCode(country, registry), input),
+});
+
+const spainOpensDoor: RecordRequest = {
+  country: 'es',
+  topicId: 'ukraine-multinational-force',
+  stance: 'open',
+  effectiveOn: '2026-01-06',
+  headline: 'Spain opens door to troops',
+  source: {
+    publisher: 'El País',
+    quote: "If we've done it in other regions, why shouldn't we do it in Europe?",
+    speaker: 'Pedro Sánchez',
   },
 };
 
@@ -53,14 +68,11 @@ const doorOpened = {
   },
 } as StanceRecorded;
 
-const withData = (data: Partial<RecordStance['data']>): RecordStance => ({
-  type: 'RecordStance',
-  data: { ...spainOpensDoor.data, ...data },
-});
+const withData = (data: Partial<RecordRequest>): RecordStance => recordOf({ ...spainOpensDoor, ...data });
 
 describe('RecordStance', () => {
   it('records a stance on a defined topic, normalising the country code and absent fields', () => {
-    spec.given([]).when(spainOpensDoor).then([doorOpened]);
+    spec.given([]).when(recordOf(spainOpensDoor)).then([doorOpened]);
   });
 
   it('records further stances of the same country', () => {
@@ -71,8 +83,8 @@ describe('RecordStance', () => {
 
   it('decides without the state: the same events after any history, so a stream need not be folded to record on it', () => {
     const retracted = { type: 'StanceRetracted', data: { country: 'ES', recordId: 'event-0', topicId: 'ukraine-multinational-force', reason: 'r' } } as never;
-    spec.given([doorOpened, retracted, doorOpened]).when(spainOpensDoor).then([doorOpened]);
-    expect(countryStancesDecider.readsState?.(spainOpensDoor)).toBe(false);
+    spec.given([doorOpened, retracted, doorOpened]).when(recordOf(spainOpensDoor)).then([doorOpened]);
+    expect(countryStancesDecider.readsState?.(recordOf(spainOpensDoor))).toBe(false);
   });
 
   it('accepts a stance effective today', () => {
@@ -83,38 +95,22 @@ describe('RecordStance', () => {
 
   it('refuses a topic that is not defined', () => {
     context.topicIsDefined = false;
-    spec.given([]).when(spainOpensDoor).thenThrows(TopicNotDefinedError, { topicId: 'ukraine-multinational-force' });
+    spec.given([]).when(recordOf(spainOpensDoor)).thenThrows(TopicNotDefinedError, { topicId: 'ukraine-multinational-force' });
   });
 
   it.each([
-    [{ country: 'XX' }, 'country', 'isIso3166Alpha2'],
-    [{ country: 'ESP' }, 'country', 'isIso3166Alpha2'],
-    [{ stance: 'maybe' }, 'stance', 'isStance'],
-    [{ effectiveOn: '2026-02-30' }, 'effectiveOn', 'isCalendarDate'],
-    [{ effectiveOn: '06/01/2026' }, 'effectiveOn', 'isCalendarDate'],
     [{ effectiveOn: '2026-01-10' }, 'effectiveOn', 'notInFuture'],
-    [{ headline: ' ' }, 'headline', 'isNotEmpty'],
-    [{ headline: 'h'.repeat(301) }, 'headline', 'maxLength'],
-    [{ topicId: 'Not A Slug' }, 'topicId', 'isSlug'],
-    [{ source: { publisher: '' } }, 'source.publisher', 'isNotEmpty'],
-    [{ source: { publisher: 'AFP', url: 'ftp://example.org' } }, 'source.url', 'isUrl'],
-    [{ source: { publisher: 'AFP', publishedOn: '2026-13-01' } }, 'source.publishedOn', 'isCalendarDate'],
     [{ source: { publisher: 'AFP', publishedOn: '2026-02-01' } }, 'source.publishedOn', 'notInFuture'],
-  ] as [Partial<RecordStance['data']>, string, string][])('rejects %j: %s breaks %s', (data, field, rule) => {
+  ] as [Partial<RecordRequest>, string, string][])('rejects %j: %s breaks %s', (data, field, rule) => {
     spec.given([]).when(withData(data)).thenThrows(InvalidValueError, { field, rule });
-  });
-
-  it('reports a malformed request before an unknown topic', () => {
-    context.topicIsDefined = false;
-    spec.given([]).when(withData({ stance: 'maybe' })).thenThrows(InvalidValueError, { field: 'stance' });
   });
 });
 
 describe('CorrectStance', () => {
   const recorded = { ...doorOpened, eventId: 'record-1' };
-  const correct = (changes: CorrectStance['data']['changes'], reason = 'The quote was from the 7 January interview'): CorrectStance => ({
+  const correct = (changes: StanceChangesInput, reason = 'The quote was from the 7 January interview'): CorrectStance => ({
     type: 'CorrectStance',
-    data: { country: 'ES', recordId: 'record-1', changes, reason },
+    data: parseCorrectStance(spain, { recordId: 'record-1', changes, reason }),
   });
 
   it('corrects fields of an earlier record, naming the record, its topic and the reason', () => {
@@ -145,20 +141,10 @@ describe('CorrectStance', () => {
     ]);
   });
 
-  it('requires at least one change', () => {
-    spec.given([recorded]).when(correct({})).thenThrows(InvalidValueError, { field: 'correction', rule: 'atLeastOneChange' });
-  });
-
-  it('requires a reason', () => {
-    spec.given([recorded]).when(correct({ stance: 'open' }, '  ')).thenThrows(InvalidValueError, { field: 'reason', rule: 'isNotEmpty' });
-  });
-
   it.each([
-    [{ stance: 'maybe' }, 'stance', 'isStance'],
     [{ effectiveOn: '2026-01-10' }, 'effectiveOn', 'notInFuture'],
-    [{ headline: '' }, 'headline', 'isNotEmpty'],
-    [{ source: { publisher: '' } }, 'source.publisher', 'isNotEmpty'],
-  ] as [CorrectStance['data']['changes'], string, string][])('rejects the change %j', (changes, field, rule) => {
+    [{ source: { publisher: 'AFP', publishedOn: '2026-01-10' } }, 'source.publishedOn', 'notInFuture'],
+  ] as [StanceChangesInput, string, string][])('rejects the change %j', (changes, field, rule) => {
     spec.given([recorded]).when(correct(changes)).thenThrows(InvalidValueError, { field, rule });
   });
 
@@ -168,7 +154,7 @@ describe('CorrectStance', () => {
 
   it('is decided on the folded state, as retracting is', () => {
     expect(countryStancesDecider.readsState?.(correct({ stance: 'open' }))).toBe(true);
-    expect(countryStancesDecider.readsState?.({ type: 'RetractStance', data: { country: 'ES', recordId: 'record-1', reason: 'r' } })).toBe(true);
+    expect(countryStancesDecider.readsState?.({ type: 'RetractStance', data: parseRetractStance(spain, { recordId: 'record-1', reason: 'r' }) })).toBe(true);
   });
 
   it('refuses a retracted record', () => {
@@ -181,7 +167,7 @@ describe('RetractStance', () => {
   const recorded = { ...doorOpened, eventId: 'record-1' };
   const retract = (recordId = 'record-1', reason = 'Misattributed: the speaker was not a member of the government'): RetractStance => ({
     type: 'RetractStance',
-    data: { country: 'ES', recordId, reason },
+    data: parseRetractStance(spain, { recordId, reason }),
   });
 
   it('retracts a record with a reason', () => {
@@ -199,8 +185,7 @@ describe('RetractStance', () => {
       .thenThrows(StanceAlreadyRetractedError);
   });
 
-  it('refuses an unknown record and requires a reason', () => {
+  it('refuses an unknown record', () => {
     spec.given([recorded]).when(retract('other')).thenThrows(StanceRecordNotFoundError, { recordId: 'other' });
-    spec.given([recorded]).when(retract('record-1', '')).thenThrows(InvalidValueError, { field: 'reason' });
   });
 });

@@ -1,18 +1,16 @@
 import { InvalidValueError, TopicAlreadyDefinedError } from '../shared/errors';
 import { deciderSpecification } from '../../../../test/support/decider-specification';
 import type { TopicDefined } from '../events';
-import { type DefineTopic, topicDecider } from './topic.decider';
+import { type DefineTopic, type DefineTopicInput, parseDefineTopic, topicDecider } from './topic.decider';
 
 const spec = deciderSpecification(topicDecider, () => undefined);
 
-const defineForce: DefineTopic = {
-  type: 'DefineTopic',
-  data: {
-    topicId: 'ukraine-multinational-force',
-    title: '  Post-ceasefire multinational force in Ukraine ',
-    description: 'Whether the country would contribute troops.',
-  },
+const forceInput: DefineTopicInput = {
+  topicId: 'ukraine-multinational-force',
+  title: '  Post-ceasefire multinational force in Ukraine ',
+  description: 'Whether the country would contribute troops.',
 };
+const defineForce: DefineTopic = { type: 'DefineTopic', data: parseDefineTopic(forceInput) };
 
 const forceDefined = {
   type: 'TopicDefined',
@@ -22,6 +20,13 @@ const forceDefined = {
     description: 'Whether the country would contribute troops.',
   },
 } as TopicDefined;
+
+/** How a value that breaks a rule is refused where it enters: naming the field and the rule. */
+function expectRefused(input: Partial<DefineTopicInput>, match: { field: string; rule: string }): void {
+  const parse = () => parseDefineTopic({ ...forceInput, ...input });
+  expect(parse).toThrow(InvalidValueError);
+  expect(parse).toThrow(expect.objectContaining(match));
+}
 
 describe('DefineTopic', () => {
   it('defines a new topic, trimming its texts', () => {
@@ -35,18 +40,15 @@ describe('DefineTopic', () => {
   it.each(['Ukraine Force', 'ukraine--force', '-force', 'force-', '', 'a'.repeat(101)])(
     'rejects the id %j, which is not a slug',
     (topicId) => {
-      spec.given([]).when({ ...defineForce, data: { ...defineForce.data, topicId } }).thenThrows(InvalidValueError, { field: 'id', rule: 'isSlug' });
+      expectRefused({ topicId }, { field: 'id', rule: 'isSlug' });
     },
   );
 
   it('requires a title', () => {
-    spec.given([]).when({ ...defineForce, data: { ...defineForce.data, title: '   ' } }).thenThrows(InvalidValueError, { field: 'title', rule: 'isNotEmpty' });
+    expectRefused({ title: '   ' }, { field: 'title', rule: 'isNotEmpty' });
   });
 
   it('bounds the description', () => {
-    spec
-      .given([])
-      .when({ ...defineForce, data: { ...defineForce.data, description: 'x'.repeat(5001) } })
-      .thenThrows(InvalidValueError, { field: 'description', rule: 'maxLength' });
+    expectRefused({ description: 'x'.repeat(5001) }, { field: 'description', rule: 'maxLength' });
   });
 });

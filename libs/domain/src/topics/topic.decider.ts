@@ -4,9 +4,17 @@ import { TopicAlreadyDefinedError } from '../shared/errors';
 import { requiredText } from '../shared/text';
 import { parseTopicId } from '../shared/topic-id';
 
+/** A topic as a client defines it. */
+export interface DefineTopicInput {
+  topicId: string;
+  title: string;
+  description: string;
+}
+
+/** Carries parsed values: the decider checks only that the topic is new. */
 export interface DefineTopic {
   type: 'DefineTopic';
-  data: { topicId: string; title: string; description: string };
+  data: TopicDefined['data'];
 }
 
 export type TopicCommand = DefineTopic;
@@ -18,19 +26,18 @@ export interface TopicState {
 export const TOPIC_TITLE_MAX_LENGTH = 200;
 export const TOPIC_DESCRIPTION_MAX_LENGTH = 5000;
 
+/** The topic's id is its `id` where clients send it. */
+export function parseDefineTopic(input: DefineTopicInput): DefineTopic['data'] {
+  return {
+    topicId: parseTopicId(input.topicId, 'id'),
+    title: requiredText(input.title, 'title', TOPIC_TITLE_MAX_LENGTH),
+    description: requiredText(input.description, 'description', TOPIC_DESCRIPTION_MAX_LENGTH),
+  };
+}
+
 function defineTopic(command: DefineTopic, state: TopicState): TopicDefined[] {
-  const topicId = parseTopicId(command.data.topicId, 'id');
-  if (state.defined) throw new TopicAlreadyDefinedError(topicId);
-  return [
-    {
-      type: 'TopicDefined',
-      data: {
-        topicId,
-        title: requiredText(command.data.title, 'title', TOPIC_TITLE_MAX_LENGTH),
-        description: requiredText(command.data.description, 'description', TOPIC_DESCRIPTION_MAX_LENGTH),
-      },
-    },
-  ];
+  if (state.defined) throw new TopicAlreadyDefinedError(command.data.topicId);
+  return [{ type: 'TopicDefined', data: command.data }];
 }
 
 export const topicDecider: Decider<TopicCommand, TopicEvent, TopicState, void> = {
