@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { StanceLedgerModule } from '@stance-ledger/application';
+import { AnalystQueriesModule, StanceLedgerModule } from '@stance-ledger/application';
 import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
 import { AccessKeysController } from './admin/access-keys.controller';
 import { AnalysisController } from './analysis/analysis.controller';
@@ -10,8 +10,6 @@ import { AdminKeyBootstrap } from './auth/admin-key-bootstrap';
 import { Authenticator } from './auth/authenticator';
 import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
-import { AnswerCache } from './http/answer-cache';
-import { ReadModelChanges } from './http/read-model-changes';
 import { CountryCodePipe } from './stances/country-code.pipe';
 import { StancesController } from './stances/stances.controller';
 import { TopicsController } from './topics/topics.controller';
@@ -21,9 +19,9 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, TerminusModule.forRoot({ logger: false })],
+      imports: [InfrastructureModule.forRoot(options), StanceLedgerModule, AnalystQueriesModule, TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MeController, TopicsController, StancesController, AnalysisController, AuditController, AccessKeysController],
-      providers: [CountryCodePipe, AnswerCache, ReadModelChanges, Authenticator, AccessControl, AdminKeyBootstrap],
+      providers: [CountryCodePipe, Authenticator, AccessControl, AdminKeyBootstrap],
     };
   }
 }

@@ -7,12 +7,6 @@ import { DecidedStates } from './shared/decided-states';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from './shared/options';
 import { DefineTopicHandler } from './define-topic/define-topic.handler';
 import { DemoDataLoader } from './demo-data/demo-data.loader';
-import {
-  GetCountryStancesHandler,
-  GetShiftsHandler,
-  GetTimelineHandler,
-  GetTopicMatrixHandler,
-} from './analyst-queries/analyst.queries';
 import { CorrectStanceHandler } from './correct-stance/correct-stance.handler';
 import { RetractStanceHandler } from './retract-stance/retract-stance.handler';
 import { ProjectionProgress } from './projection/projection-progress';
@@ -37,10 +31,6 @@ import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.quer
     RecordStanceHandler,
     CorrectStanceHandler,
     RetractStanceHandler,
-    GetCountryStancesHandler,
-    GetTopicMatrixHandler,
-    GetTimelineHandler,
-    GetShiftsHandler,
     ListTopicsHandler,
     GetTopicHandler,
     ProjectionProgress,

@@ -1,7 +1,7 @@
 import type { EventStore, LogPosition } from '@stance-ledger/event-store';
-import { READ_MODELS_CHANGED_CHANNEL, readCheckpoint } from '@stance-ledger/read-models';
+import { READ_MODEL_TABLES, READ_MODELS_CHANGED_CHANNEL, readCheckpoint } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
-import { assertSchemaName, READ_MODEL_TABLES, ShadowReadModels } from './shadow-read-models';
+import { assertSchemaName, ShadowReadModels } from './shadow-read-models';
 
 const NEXT = 'read_models_next';
 const REPLACED = 'read_models_replaced';

@@ -1,14 +1,15 @@
 import { type EventStore, isLogInDatabase, type LogPosition } from '@stance-ledger/event-store';
-import { beginBulkLoad, Projector, type ProjectorOptions, READ_MODEL_ENTITIES, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT, readCheckpoint } from '@stance-ledger/read-models';
+import {
+  beginBulkLoad,
+  Projector,
+  type ProjectorOptions,
+  READ_MODEL_ENTITIES,
+  READ_MODEL_PROJECTIONS,
+  READ_MODEL_TABLES,
+  READ_MODELS_CHECKPOINT,
+  readCheckpoint,
+} from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
-
-/** The read-model tables, with the columns that identify a row. */
-export const READ_MODEL_TABLES = [
-  { table: 'topics', key: ['topic_id'] },
-  { table: 'stance_records', key: ['record_id'] },
-  { table: 'stance_revisions', key: ['event_id'] },
-  { table: 'stance_versions', key: ['record_id', 'version'] },
-] as const;
 
 /**
  * Transactions projecting one range of the log at once while a shadow catches up in the
@@ -30,7 +31,7 @@ export function assertSchemaName(schema: string): void {
  * built with the keys when a bulk load ends. The others serve only queries, and a rebuild builds
  * them once at the end (buildQueryIndexes), which costs far less than maintaining them row by row.
  */
-const INDEXES_THE_PROJECTIONS_READ = [{ table: 'stance_revisions', columns: '(record_id)' }];
+const INDEXES_THE_PROJECTIONS_READ = READ_MODEL_TABLES.flatMap(({ table, readsThrough }) => (readsThrough ?? []).map((columns) => ({ table, columns })));
 
 interface SecondaryIndex {
   table: string;

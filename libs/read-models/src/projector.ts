@@ -384,7 +384,7 @@ export class Projector {
     const script = [
       'BEGIN',
       CHECKPOINT_SQL(`'${name}'`, { forUpdate: true }),
-      ...this.projections.flatMap((projection) => projection.logRangeStatements(after, upTo, types)),
+      ...this.projections.flatMap((projection) => projection.logRangeStatements({ after, upTo, types })),
       SAVE_CHECKPOINT_SQL(`'${name}'`, `${BigInt(upTo)}`),
       'COMMIT',
     ].join(';\n');
@@ -436,7 +436,7 @@ export class Projector {
     await this.dataSource.transaction(async (manager) => {
       if (!bulkLanes) {
         const lane = { index, count: this.options.lanes ?? 1 };
-        for (const projection of this.projections) await projection.applyLogRange(from.toString(), upTo.toString(), manager, lane);
+        for (const projection of this.projections) await projection.applyLogRange({ after: from, upTo, lane }, manager);
         return;
       }
       const lane = bulkLanes[index];
@@ -444,7 +444,7 @@ export class Projector {
       const written = await readCheckpoint(manager, { projection: name, forUpdate: true });
       if (written >= upTo) return;
       for (const [lo, hi] of laneIntervals(written > from ? written : from, upTo, lane)) {
-        for (const projection of this.projections) await projection.applyLogRange(lo.toString(), hi.toString(), manager, undefined, { bulk: true });
+        for (const projection of this.projections) await projection.applyLogRange({ after: lo, upTo: hi, bulk: true }, manager);
       }
       await manager.query(`UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1`, [name, upTo.toString()]);
     });

@@ -9,11 +9,10 @@ import {
   GetCountryStancesQuery,
   RecordStanceCommand,
   RetractStanceCommand,
+  type StanceBody,
 } from '@stance-ledger/application';
 import { type CountryCode, type CountryRegistry, parseCorrectStance, parseRecordStance, parseRetractStance, parseTopicId } from '@stance-ledger/domain';
-import type { StanceView } from '@stance-ledger/read-models';
 import type { FastifyReply } from 'fastify';
-import { AnswerCache } from '../http/answer-cache';
 import { asOfOf } from '../http/as-of';
 import { sendJson } from '../http/json';
 import { AsOfQuery } from '../http/read-queries';
@@ -25,7 +24,7 @@ import { RecordStanceRequest } from './record-stance.request';
 import { CorrectStanceRequest, RetractStanceRequest } from './revision.requests';
 import { Access } from '../auth/access';
 
-const NO_STANCE: Record<keyof Omit<StanceView, 'topicId' | 'country'>, null> = {
+const NO_STANCE: Record<keyof Omit<StanceBody, 'topicId'>, null> = {
   stance: null,
   score: null,
   effectiveOn: null,
@@ -39,11 +38,6 @@ const NO_STANCE: Record<keyof Omit<StanceView, 'topicId' | 'country'>, null> = {
   corrected: null,
   correctedBy: null,
 };
-
-/** A stance without the country it belongs to, which the answer states once. */
-export function stanceBody<View extends StanceView>({ country: _country, ...view }: View): Omit<View, 'country'> {
-  return view;
-}
 
 export const receiptBody = (receipt: { eventId: string; stream: string; revision: bigint; position: bigint }) => ({
   eventId: receipt.eventId,
@@ -63,7 +57,6 @@ export class StancesController {
     private readonly queryBus: QueryBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COUNTRY_REGISTRY) private readonly countries: CountryRegistry,
-    private readonly answers: AnswerCache,
   ) {}
 
   @Access('recorder')
@@ -134,21 +127,9 @@ export class StancesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const asOf = asOfOf(query, this.clock);
-    const { position, body } = await this.answers.answer(`stances ${country} ${asOf.on}`, asOf, async () => {
-      const { position, value } = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf));
-      return { position, json: `"stances":${JSON.stringify(value.map(stanceBody))}` };
-    });
-    return sendJson(
-      reply,
-      [
-        ['country', country],
-        ['countryName', this.countries.nameOf(country)],
-        ['on', asOf.on],
-        ['knownAt', asOf.knownAt.toISOString()],
-        ['position', position.toString()],
-      ],
-      body,
-    );
+    const answer = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf));
+    const head = { country, countryName: this.countries.nameOf(country), on: asOf.on, knownAt: asOf.knownAt.toISOString(), position: answer.position.toString() };
+    return sendJson(reply, head, answer);
   }
 
   @Access('analyst', { publicRead: true })
@@ -162,13 +143,14 @@ export class StancesController {
   ) {
     const asOf = asOfOf(query, this.clock);
     const { position, value } = await this.queryBus.execute(new GetCountryStancesQuery(country, asOf, parseTopicId(topicId, 'topicId')));
+    const [stance] = value.stances;
     return {
       country,
       countryName: this.countries.nameOf(country),
       on: asOf.on,
       knownAt: asOf.knownAt.toISOString(),
       position: position.toString(),
-      ...(value[0] ? stanceBody(value[0]) : NO_STANCE),
+      ...(stance ?? NO_STANCE),
       topicId,
     };
   }

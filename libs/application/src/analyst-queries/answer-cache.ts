@@ -1,24 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { ProjectionProgress } from '@stance-ledger/application';
-import { StanceQueries } from '@stance-ledger/read-models';
-import { ReadModelChanges } from './read-model-changes';
+import { type AtPosition, StanceQueries } from '@stance-ledger/read-models';
+import { ProjectionProgress } from '../projection/projection-progress';
+import { ReadModelChanges } from '../projection/read-model-changes';
+import { Answer } from './answer';
 
-/** An answer as read: the position it reflects and its members in JSON, without the braces. */
-export interface SerializedAnswer {
-  position: bigint;
-  json: string;
+/** When an answer is asked for: the transaction time, read-your-writes, or a snapshot's fixed past. */
+export interface Asked {
+  knownAt: Date;
+  minPosition?: bigint;
+  snapshot?: string;
 }
 
-/**
- * An answer as kept and sent: its JSON already encoded as UTF-8, so a cached answer (tens of
- * kilobytes) is copied to the socket instead of being encoded again for every request.
- */
-export interface EncodedAnswer {
-  position: bigint;
-  body: Buffer;
-}
-
-interface KeptAnswer extends EncodedAnswer {
+interface KeptAnswer {
+  answer: Answer<object>;
   /** The read-model tables it was read from (a replay swaps in others). */
   tables: string;
 }
@@ -26,7 +20,8 @@ interface KeptAnswer extends EncodedAnswer {
 const MAX_BYTES = 32 * 1024 * 1024;
 
 /**
- * Answers already serialised, for a question asked again while the read models stand still. An
+ * Where every analyst question is answered: it waits for `minPosition`, picks the read models (the
+ * live ones or a snapshot's) and serves an answer again while the read models stand still. An
  * answer read at checkpoint P is served again only while
  *   1. the checkpoint is still P and the tables are the same ones: every change of the read
  *      models moves the checkpoint, in the same transaction, except a replay, which swaps in
@@ -39,7 +34,7 @@ const MAX_BYTES = 32 * 1024 * 1024;
  * not behind the checkpoint this process has seen (its own projector reports before the
  * announcement arrives) nor behind the `minPosition` asked: a read-your-writes question never gets
  * an older answer. Another process's change is seen once its announcement arrives, a delay of the
- * order of a millisecond. A snapshot (`?snapshot=`) is a fixed past and is not cached here.
+ * order of a millisecond. A snapshot is a fixed past: nothing to wait for, and not kept here.
  */
 @Injectable()
 export class AnswerCache {
@@ -52,25 +47,21 @@ export class AnswerCache {
     private readonly changes: ReadModelChanges,
   ) {}
 
-  async answer(
-    key: string,
-    asOf: { knownAt: Date; minPosition?: bigint; snapshot?: string },
-    read: () => Promise<SerializedAnswer>,
-  ): Promise<EncodedAnswer> {
-    const encoded = async () => {
-      const { position, json } = await read();
-      return { position, body: Buffer.from(json) };
+  async answer<T extends object>(key: string, asked: Asked, read: (queries: StanceQueries) => Promise<AtPosition<T>>): Promise<Answer<T>> {
+    const readAnswer = async (queries: StanceQueries) => {
+      const { position, value } = await read(queries);
+      return new Answer(position, value);
     };
-    if (asOf.snapshot !== undefined) return encoded();
-    await this.progress.waitFor(asOf.minPosition);
-    const { position, settledAt, tables } = this.knownFreshness(asOf.minPosition) ?? (await this.queries.freshness());
-    const sameForLaterInstants = settledAt === null || asOf.knownAt >= settledAt;
+    if (asked.snapshot !== undefined) return readAnswer(this.queries.inSnapshot(asked.snapshot));
+    await this.progress.waitFor(asked.minPosition);
+    const { position, settledAt, tables } = this.knownFreshness(asked.minPosition) ?? (await this.queries.freshness());
+    const sameForLaterInstants = settledAt === null || asked.knownAt >= settledAt;
     const kept = this.entries.get(key);
-    if (sameForLaterInstants && kept?.position === position && kept.tables === tables) return kept;
-    const answer = await encoded();
+    if (sameForLaterInstants && kept?.answer.position === position && kept.tables === tables) return kept.answer as Answer<T>;
+    const answer = await readAnswer(this.queries);
     // Kept only when the checkpoint did not move between the two statements: then `settledAt` is
     // the answer's. (Tables swapped in between only make the next request miss.)
-    if (sameForLaterInstants && answer.position === position) this.keep(key, { ...answer, tables });
+    if (sameForLaterInstants && answer.position === position) this.keep(key, { answer, tables });
     return answer;
   }
 
@@ -80,19 +71,19 @@ export class AnswerCache {
     return known;
   }
 
-  private keep(key: string, answer: KeptAnswer): void {
+  private keep(key: string, kept: KeptAnswer): void {
     const replaced = this.entries.get(key);
     if (replaced) {
-      this.bytes -= replaced.body.length;
+      this.bytes -= replaced.answer.json.length;
       this.entries.delete(key);
     }
-    this.entries.set(key, answer);
-    this.bytes += answer.body.length;
+    this.entries.set(key, kept);
+    this.bytes += kept.answer.json.length;
     // Oldest first: a Map iterates in insertion order.
     for (const [oldest, entry] of this.entries) {
       if (this.bytes <= MAX_BYTES) break;
       this.entries.delete(oldest);
-      this.bytes -= entry.body.length;
+      this.bytes -= entry.answer.json.length;
     }
   }
 }

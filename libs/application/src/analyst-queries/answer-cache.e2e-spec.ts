@@ -4,7 +4,7 @@ import { READ_MODELS_CHANGED_CHANNEL, StanceQueries } from '@stance-ledger/read-
 import { DataSource } from 'typeorm';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
-import { ReadModelChanges } from './read-model-changes';
+import { ReadModelChanges } from '../projection/read-model-changes';
 
 /** Answers are kept between identical reads only while they are provably the same answer. */
 describe('Answers kept between identical reads', () => {
