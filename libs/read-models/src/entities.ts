@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { StanceChanges, StanceSource } from '@stance-ledger/domain';
 
 /** The topics countries take positions on. Identifiers compare byte by byte (ReadModelsIdentifierCollation). */
@@ -48,12 +48,17 @@ export class StanceRecordRow {
 /** One row per correction or retraction of a record. */
 @Entity({ name: 'stance_revisions' })
 @Index('stance_revisions_record', ['recordId'])
+@Check('stance_revisions_kind_check', `kind IN ('corrected', 'retracted')`)
 export class StanceRevisionRow {
   @PrimaryColumn('uuid', { name: 'event_id' })
   eventId: string;
 
   @Column('uuid', { name: 'record_id' })
   recordId: string;
+
+  @ManyToOne(() => StanceRecordRow)
+  @JoinColumn({ name: 'record_id', foreignKeyConstraintName: 'stance_revisions_record_id_fkey' })
+  record?: StanceRecordRow;
 
   @Column('text')
   kind: 'corrected' | 'retracted';
@@ -83,9 +88,14 @@ export class StanceRevisionRow {
 @Entity({ name: 'stance_versions' })
 @Index('stance_versions_country', ['country', 'topicId', 'effectiveOn'])
 @Index('stance_versions_topic', ['topicId', 'effectiveOn', 'country'])
+@Check('stance_versions_score_check', 'score BETWEEN -2 AND 2')
 export class StanceVersionRow {
   @PrimaryColumn('uuid', { name: 'record_id' })
   recordId: string;
+
+  @ManyToOne(() => StanceRecordRow)
+  @JoinColumn({ name: 'record_id', foreignKeyConstraintName: 'stance_versions_record_id_fkey' })
+  record?: StanceRecordRow;
 
   @PrimaryColumn('int')
   version: number;

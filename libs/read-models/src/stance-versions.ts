@@ -1,4 +1,5 @@
-import { scoreOf, type StanceChanges, type StanceRecorded, type StanceSource } from '@stance-ledger/domain';
+import { scoreOf, type StanceChanges, type StanceRecorded } from '@stance-ledger/domain';
+import type { StanceVersionRow } from './entities';
 
 export interface RecordFacts {
   recordId: string;
@@ -11,26 +12,6 @@ export interface RevisionFacts {
   kind: 'corrected' | 'retracted';
   changes: StanceChanges | null;
   recordedAt: Date;
-}
-
-export interface StanceVersion {
-  recordId: string;
-  version: number;
-  country: string;
-  topicId: string;
-  stance: string;
-  score: number;
-  effectiveOn: string;
-  headline: string;
-  summary: string | null;
-  conditions: string | null;
-  commitment: string | null;
-  source: StanceSource;
-  recordRecordedAt: Date;
-  knownFrom: Date;
-  knownUntil: Date | null;
-  retracted: boolean;
-  correctionIds: string[];
 }
 
 /**
@@ -48,14 +29,14 @@ export const FIRST_VERSION_COLUMNS = `r.record_id, 0, r.data->>'country', r.data
  * The versions of one record along transaction time. Revisions apply in the order they were
  * recorded (ties by event id, so arrival order never matters); each opens a version and closes
  * the one before. Nothing after a retraction changes the record. The projection does this in
- * SQL (REBUILT_VERSIONS_SQL); this plain form is the rule it is held to by a property spec.
+ * SQL; this plain form is the rule rebuilt-versions.property.int-spec.ts holds it to.
  */
-export function versionsOf(record: RecordFacts, revisions: readonly RevisionFacts[]): StanceVersion[] {
+export function versionsOf(record: RecordFacts, revisions: readonly RevisionFacts[]): StanceVersionRow[] {
   const ordered = [...revisions].sort(
     (a, b) => a.recordedAt.getTime() - b.recordedAt.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
   );
   const data = record.recorded;
-  let current: StanceVersion = {
+  let current: StanceVersionRow = {
     recordId: record.recordId,
     version: 0,
     country: data.country,

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { StanceBody } from '@stance-ledger/application';
 import { STANCES } from '@stance-ledger/domain';
 
 /** Response shapes, for the OpenAPI document. */
@@ -18,7 +19,8 @@ export class AppendReceiptResponse {
   @ApiProperty({ description: 'Global log position, decimal string', example: '21' }) position: string;
 }
 
-export class StanceResponse {
+/** The OpenAPI description of StanceBody (its source as SourceResponse). */
+export class StanceResponse implements Omit<StanceBody, 'source'> {
   @ApiProperty({ example: 'ukraine-multinational-force' }) topicId: string;
   @ApiProperty({ enum: STANCES }) stance: string;
   @ApiProperty({ minimum: -2, maximum: 2 }) score: number;
