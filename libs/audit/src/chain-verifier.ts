@@ -1,14 +1,4 @@
-import { eventHash, GENESIS_HASH } from '@stance-ledger/event-store';
-
-export interface ChainLink {
-  eventId: string;
-  stream: string;
-  revision: bigint;
-  position: bigint;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-}
+import { eventHash, GENESIS_HASH, type RecordedEvent } from '@stance-ledger/event-store';
 
 export interface ChainBreak {
   stream: string;
@@ -29,7 +19,7 @@ export class ChainVerifier {
   readonly breaks: ChainBreak[] = [];
   eventsChecked = 0;
 
-  check(event: ChainLink): ChainBreak | undefined {
+  check(event: RecordedEvent): ChainBreak | undefined {
     this.eventsChecked += 1;
     const head = this.heads.get(event.stream);
     const expectedPrevious = head?.hash ?? GENESIS_HASH;

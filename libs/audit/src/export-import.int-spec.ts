@@ -19,6 +19,9 @@ const withoutPosition = (file: string) =>
       return JSON.stringify(rest);
     });
 
+/** Each event of a stream: its revision and its stored hash. */
+const chainOf = async (store: EventStore, stream: string) => (await store.readStream(stream)).map((event) => [event.revision, event.metadata.hash]);
+
 describe('export and import', () => {
   const folder = mkdtempSync(join(tmpdir(), 'stance-ledger-export-'));
   let source: Awaited<ReturnType<typeof startTestApp>>;
@@ -46,10 +49,7 @@ describe('export and import', () => {
       expect(await importLog(target, first)).toEqual({ events: 7, streams: 4 });
       await exportLog(target, second);
       expect(withoutPosition(second)).toEqual(withoutPosition(first));
-      const imported = await target.readStream('country-ES');
-      expect(imported.map((event) => [event.revision, event.metadata.hash])).toEqual(
-        (await store.readStream('country-ES')).map((event) => [event.revision, event.metadata.hash]),
-      );
+      expect(await chainOf(target, 'country-ES')).toEqual(await chainOf(store, 'country-ES'));
     } finally {
       await target.close();
       await double.stop();
@@ -94,9 +94,7 @@ describe('export and import', () => {
 
       writeFileSync(file, `${lines.join('\n')}\n`);
       expect(await importLog(target, file, undefined, { pageSize: 2 })).toEqual({ events: 7, streams: 4 });
-      expect((await target.readStream('country-ES')).map((event) => [event.revision, event.metadata.hash])).toEqual(
-        (await store.readStream('country-ES')).map((event) => [event.revision, event.metadata.hash]),
-      );
+      expect(await chainOf(target, 'country-ES')).toEqual(await chainOf(store, 'country-ES'));
     } finally {
       await target.close();
       await dataSource.destroy();

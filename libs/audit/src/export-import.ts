@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import type { EventStore, PlacedEvent } from '@stance-ledger/event-store';
+import { type EventStore, LOG_PAGE_SIZE, pagesOfLog, type PlacedEvent, type RecordedEvent } from '@stance-ledger/event-store';
 import { ChainVerifier, type ChainBreak } from './chain-verifier';
 
 /** One line of an export: an event with its place in the log, metadata and hashes. */
@@ -14,26 +14,25 @@ export interface ExportedEvent {
   metadata: Record<string, unknown>;
 }
 
+function exportedEvent(event: RecordedEvent): ExportedEvent {
+  const { position, stream, revision, eventId, type, data, metadata } = event;
+  return { position: position.toString(), stream, revision: revision.toString(), eventId, type, data, metadata };
+}
+
+function recordedEvent(line: ExportedEvent): RecordedEvent {
+  const { position, stream, revision, eventId, type, data, metadata } = line;
+  return { position: BigInt(position), stream, revision: BigInt(revision), eventId, type, data, metadata };
+}
+
 /** Writes the whole log, one JSON line per event, reading and writing a page at a time. */
 export async function exportLog(store: EventStore, file: string, onProgress?: (events: number) => void): Promise<{ events: number; head: string }> {
   const out = createWriteStream(file, { encoding: 'utf8' });
   let after = 0n;
   let events = 0;
   try {
-    for (;;) {
-      const batch = await store.readAll({ afterPosition: after, maxCount: 1000 });
-      if (batch.length === 0) break;
+    for await (const batch of pagesOfLog(store)) {
       for (const event of batch) {
-        const line: ExportedEvent = {
-          position: event.position.toString(),
-          stream: event.stream,
-          revision: event.revision.toString(),
-          eventId: event.eventId,
-          type: event.type,
-          data: event.data,
-          metadata: event.metadata,
-        };
-        if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+        if (!out.write(`${JSON.stringify(exportedEvent(event))}\n`)) await once(out, 'drain');
       }
       events += batch.length;
       after = batch[batch.length - 1].position;
@@ -95,18 +94,9 @@ export async function importLog(
   options: { pageSize?: number } = {},
 ): Promise<{ events: number; streams: number }> {
   if ((await store.headPosition()) !== 0n) throw new ImportRefusedError('the target store is not empty: import only into an empty store', []);
-  const pageSize = options.pageSize ?? 1000;
+  const pageSize = options.pageSize ?? LOG_PAGE_SIZE;
   const chains = new ChainVerifier();
-  const check = (event: ExportedEvent) =>
-    chains.check({
-      eventId: event.eventId,
-      stream: event.stream,
-      revision: BigInt(event.revision),
-      position: BigInt(event.position),
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata,
-    });
+  const check = (event: ExportedEvent) => chains.check(recordedEvent(event));
   const refusal = () => {
     const first = chains.breaks[0];
     return new ImportRefusedError(
@@ -155,7 +145,7 @@ export async function importLog(
     page = [];
   };
   for await (const { event } of readExport(file)) {
-    page.push({ stream: event.stream, revision: BigInt(event.revision), eventId: event.eventId, type: event.type, data: event.data, metadata: event.metadata });
+    page.push(recordedEvent(event));
     if (page.length === pageSize) await flush();
   }
   await flush();

@@ -1,5 +1,6 @@
-import type { EventStore, LogPosition, RecordedEvent } from '@stance-ledger/event-store';
+import { type EventStore, LOG_PAGE_SIZE, type LogPosition, type RecordedEvent } from '@stance-ledger/event-store';
 
+/** The most events a page of the history or of a stream holds, whatever limit is asked. */
 export const MAX_PAGE = 1000;
 /** A page scans at most this many events of the log looking for matches: pages never load the whole log. */
 const MAX_SCAN = 20_000;
@@ -71,7 +72,7 @@ export async function historyPage(store: EventStore, filter: HistoryFilter): Pro
   let after = filter.afterPosition ?? 0n;
   let scanned = 0;
   for (;;) {
-    const batch = await store.readAll({ afterPosition: after, maxCount: Math.min(1000, MAX_SCAN - scanned) });
+    const batch = await store.readAll({ afterPosition: after, maxCount: Math.min(LOG_PAGE_SIZE, MAX_SCAN - scanned) });
     for (const event of batch) {
       after = event.position;
       scanned += 1;

@@ -140,4 +140,10 @@ describe('Replay and snapshots build the query indexes once, after catching up',
     expect(await primaryKeys(dataSource, 'snapshot_spec')).toEqual(await primaryKeys(dataSource, 'public'));
     expect(await dataSource.query(`SELECT projection FROM snapshot_spec.projection_checkpoints`)).toEqual([{ projection: 'read-models' }]);
   });
+
+  it('refuses to build a snapshot under a name no query could ask for', async () => {
+    for (const name of ['Spec', 'a'.repeat(41), 'spec-2', '']) {
+      await expect(buildSnapshot({ store, dataSource, databaseUrl: url, name, until: { position: 1n } })).rejects.toThrow('is not a snapshot name');
+    }
+  });
 });

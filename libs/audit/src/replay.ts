@@ -8,7 +8,12 @@ const REPLACED = 'read_models_replaced';
 /** The checkpoint first: the projector's transactions start by locking it, so nobody waits in a cycle. */
 const SWAPPED_TABLES = ['projection_checkpoints', 'projection_dead_letters', ...READ_MODEL_TABLES.map(({ table }) => table)];
 
+/** A snapshot named `n` lives in schema `snapshot_n`. */
 export const SNAPSHOT_PREFIX = 'snapshot_';
+
+/** What a snapshot may be called: the name the CLI builds and a query's `?snapshot=` asks for. */
+export const SNAPSHOT_NAME = /^[a-z0-9_]{1,40}$/;
+export const SNAPSHOT_NAME_RULE = '1 to 40 lower-case letters, digits or _';
 
 /**
  * Rebuilds every read model from the log into fresh tables beside the live ones, then swaps them
@@ -72,6 +77,7 @@ export async function buildSnapshot(input: {
   until: { position?: LogPosition; recordedAt?: Date };
   onProgress?: (position: LogPosition, events: number) => void;
 }): Promise<{ schema: string; position: string; events: number }> {
+  if (!SNAPSHOT_NAME.test(input.name)) throw new Error(`'${input.name}' is not a snapshot name: ${SNAPSHOT_NAME_RULE}`);
   const schema = `${SNAPSHOT_PREFIX}${input.name}`;
   assertSchemaName(schema);
   const snapshot = await ShadowReadModels.open(input.databaseUrl, input.dataSource, schema, { fresh: true, queryIndexes: true });

@@ -1,4 +1,4 @@
-import type { EventStore } from '@stance-ledger/event-store';
+import { type EventStore, pagesOfLog } from '@stance-ledger/event-store';
 import { readCheckpoint } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
 import { type ChainBreak, ChainVerifier } from './chain-verifier';
@@ -35,12 +35,8 @@ export async function verify(input: {
   const head = await store.headPosition();
   const chains = new ChainVerifier();
   const checkChains = async () => {
-    let after = 0n;
-    for (;;) {
-      const batch = await store.readAll({ afterPosition: after, maxCount: 1000 });
-      if (batch.length === 0) return;
+    for await (const batch of pagesOfLog(store)) {
       for (const event of batch) chains.check(event);
-      after = batch[batch.length - 1].position;
       input.onProgress?.({ phase: 'chains', done: chains.eventsChecked, total: Number(head) });
     }
   };

@@ -56,12 +56,14 @@ export interface ReadStreamOptions {
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. 0n reads from the start. */
   afterPosition?: LogPosition;
+  /** At most this many events; LOG_PAGE_SIZE when absent. */
   maxCount?: number;
 }
 
 export interface SubscribeOptions {
   /** Exclusive: the subscription delivers events strictly after this position. */
   afterPosition: LogPosition;
+  /** At most this many events a batch; LOG_PAGE_SIZE when absent. */
   maxBatchSize?: number;
   signal?: AbortSignal;
 }
@@ -108,6 +110,20 @@ export interface EventStore {
 }
 
 export const EVENT_STORE = Symbol('EventStore');
+
+/** Events a read of the global log (or a subscription's batch) holds when the caller names no count. */
+export const LOG_PAGE_SIZE = 1000;
+
+/** The whole log after `afterPosition`, a page at a time, until its head as the reads find it. */
+export async function* pagesOfLog(store: EventStore, afterPosition: LogPosition = 0n, pageSize = LOG_PAGE_SIZE): AsyncGenerator<RecordedEvent[]> {
+  let after = afterPosition;
+  for (;;) {
+    const page = await store.readAll({ afterPosition: after, maxCount: pageSize });
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1].position;
+  }
+}
 
 export class WrongExpectedRevisionError extends Error {
   readonly code = 'wrong_expected_revision';

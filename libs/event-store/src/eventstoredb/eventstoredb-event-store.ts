@@ -21,6 +21,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  LOG_PAGE_SIZE,
   type LogPosition,
   type PlacedEvent,
   type ReadAllOptions,
@@ -31,7 +32,8 @@ import {
 } from '../event-store';
 
 const UINT64 = (1n << 64n) - 1n;
-const DEFAULT_READ_BATCH = 1000;
+/** Events of a backwards read (findEvent, headPosition): the recent end of a stream or of the log is usually enough. */
+const BACKWARDS_PAGE = 100;
 /** Buffered events above which the subscription is paused until the projector catches up. */
 const SUBSCRIPTION_HIGH_WATER = 4096;
 
@@ -170,20 +172,19 @@ export class EventStoreDbEventStore implements EventStore {
    * page at a time (each page read to its end: see headPosition).
    */
   async findEvent(stream: string, eventId: string): Promise<RecordedEvent | undefined> {
-    const pageSize = 100;
     let fromRevision: bigint | undefined;
     for (;;) {
-      const page = await this.readStream(stream, { direction: 'backwards', fromRevision, maxCount: pageSize });
+      const page = await this.readStream(stream, { direction: 'backwards', fromRevision, maxCount: BACKWARDS_PAGE });
       const found = page.find((event) => event.eventId === eventId);
       if (found) return found;
       const oldest = page[page.length - 1];
-      if (page.length < pageSize || oldest.revision === 0n) return undefined;
+      if (page.length < BACKWARDS_PAGE || oldest.revision === 0n) return undefined;
       fromRevision = oldest.revision - 1n;
     }
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const maxCount = options.maxCount ?? DEFAULT_READ_BATCH;
+    const maxCount = options.maxCount ?? LOG_PAGE_SIZE;
     const events: RecordedEvent[] = [];
     // Reads of $all include their start position while the port's is exclusive, and pages may be
     // full of system events, which do not count: read on from the last position seen until enough.
@@ -213,7 +214,7 @@ export class EventStoreDbEventStore implements EventStore {
       let lastSeen: Position | undefined;
       // Each page is read to its end rather than left early: an abandoned read call was seen
       // to keep the client from disposing.
-      for await (const resolved of this.client.readAll({ fromPosition: from, direction: BACKWARDS, maxCount: 100 })) {
+      for await (const resolved of this.client.readAll({ fromPosition: from, direction: BACKWARDS, maxCount: BACKWARDS_PAGE })) {
         read += 1;
         const event = resolved.event;
         if (!event?.position) continue;
@@ -221,14 +222,14 @@ export class EventStoreDbEventStore implements EventStore {
         if (head === undefined && !isSystemEvent(event)) head = packPosition(event.position);
       }
       if (head !== undefined) return head;
-      if (read < 100 || !lastSeen) return 0n;
+      if (read < BACKWARDS_PAGE || !lastSeen) return 0n;
       from = lastSeen;
     }
   }
 
   async *subscribeToAll(options: SubscribeOptions): AsyncGenerator<RecordedEvent[]> {
     const { signal } = options;
-    const maxBatchSize = options.maxBatchSize ?? DEFAULT_READ_BATCH;
+    const maxBatchSize = options.maxBatchSize ?? LOG_PAGE_SIZE;
     let after = options.afterPosition;
     let attempt = 0;
     while (!signal?.aborted) {

@@ -6,17 +6,18 @@ import { describeEventStoreContract } from '../testing/event-store.contract';
 import { APPEND_GROUP_SQL, type GroupAnswer, groupPayload } from './append-group';
 import { PostgresEventStore } from './postgres-event-store';
 
-describeEventStoreContract('PostgreSQL', async () => {
-  const { url, dataSource } = await createMigratedDatabase('contract_pg');
+/** A store on a fresh, migrated database of its own, and that database's URL. */
+async function storeOnFreshLog(label: string, options: { pollIntervalMs?: number } = {}): Promise<{ url: string; store: PostgresEventStore }> {
+  const { url, dataSource } = await createMigratedDatabase(label);
   await dataSource.destroy();
-  return new PostgresEventStore({ connectionString: url, pollIntervalMs: 20 });
-});
+  return { url, store: new PostgresEventStore({ connectionString: url, ...options }) };
+}
+
+describeEventStoreContract('PostgreSQL', async () => (await storeOnFreshLog('contract_pg', { pollIntervalMs: 20 })).store);
 
 describe('PostgresEventStore: import pages', () => {
   it('appends a page all or nothing: one misplaced event leaves every stream as it was', async () => {
-    const { url, dataSource } = await createMigratedDatabase('import_page');
-    await dataSource.destroy();
-    const store = new PostgresEventStore({ connectionString: url });
+    const { store } = await storeOnFreshLog('import_page');
     const event = (stream: string, revision: bigint) => ({ stream, revision, eventId: randomUUID(), type: 'SomethingHappened', data: {}, metadata: {} });
     await expect(store.appendInOrder([event('a', 0n), event('b', 0n), event('a', 2n)])).rejects.toMatchObject({ stream: 'a', actual: -1n });
     expect(await store.headPosition()).toBe(0n);
@@ -39,9 +40,7 @@ describe('PostgresEventStore: atomic import', () => {
   }
 
   it('imports pages in one transaction, each stream at the revisions it states, positions in page order', async () => {
-    const { url, dataSource } = await createMigratedDatabase('atomic_import');
-    await dataSource.destroy();
-    const store = new PostgresEventStore({ connectionString: url });
+    const { store } = await storeOnFreshLog('atomic_import');
     try {
       const imported = await store.importAtomically(pagesOf([line('a', 0), line('b', 0)], [line('a', 1), line('a', 2)]), async () => true);
       expect(imported).toBe(4);
@@ -59,9 +58,7 @@ describe('PostgresEventStore: atomic import', () => {
   });
 
   it('keeps nothing when an event is not the next of its stream, or when the caller says no', async () => {
-    const { url, dataSource } = await createMigratedDatabase('atomic_import_refused');
-    await dataSource.destroy();
-    const store = new PostgresEventStore({ connectionString: url });
+    const { store } = await storeOnFreshLog('atomic_import_refused');
     try {
       await expect(store.importAtomically(pagesOf([line('a', 0), line('b', 0)], [line('a', 2)]), async () => true)).rejects.toMatchObject({ stream: 'a', actual: 0n });
       expect(await store.headPosition()).toBe(0n);
@@ -78,10 +75,7 @@ describe('PostgresEventStore: group commit', () => {
   let url: string;
   let store: PostgresEventStore;
   beforeAll(async () => {
-    const database = await createMigratedDatabase('group_commit');
-    await database.dataSource.destroy();
-    url = database.url;
-    store = new PostgresEventStore({ connectionString: url });
+    ({ url, store } = await storeOnFreshLog('group_commit'));
   });
   afterAll(() => store.close());
 
@@ -178,10 +172,7 @@ describe('PostgresEventStore: positions committed out of order', () => {
   let writer: Client;
 
   beforeAll(async () => {
-    const database = await createMigratedDatabase('gaps');
-    await database.dataSource.destroy();
-    url = database.url;
-    store = new PostgresEventStore({ connectionString: url, pollIntervalMs: 20 });
+    ({ url, store } = await storeOnFreshLog('gaps', { pollIntervalMs: 20 }));
     writer = new Client({ connectionString: url });
     writer.on('error', () => undefined);
     await writer.connect();

@@ -7,6 +7,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  LOG_PAGE_SIZE,
   type LogPosition,
   type PlacedEvent,
   type ReadAllOptions,
@@ -29,8 +30,6 @@ interface EventRow {
 
 // Casts keep 64-bit values exact in JavaScript; ORDER BY must then name the table's columns (e.*), not these texts.
 const EVENT_COLUMNS = `e.global_position::text, e.stream_id, e.stream_revision::text, e.event_id::text, e.event_type, e.data, e.metadata`;
-
-const DEFAULT_READ_BATCH = 1000;
 
 /** The advisory lock every writer draws positions under (see the schema migration). */
 const POSITION_LOCK = '7294416283761001';
@@ -366,7 +365,7 @@ export class PostgresEventStore implements EventStore {
         WHERE e.global_position > $1
         ORDER BY e.global_position
         LIMIT $2`,
-      [(options.afterPosition ?? 0n).toString(), options.maxCount ?? DEFAULT_READ_BATCH],
+      [(options.afterPosition ?? 0n).toString(), options.maxCount ?? LOG_PAGE_SIZE],
     );
     return rows.map(toRecordedEvent);
   }
@@ -380,7 +379,7 @@ export class PostgresEventStore implements EventStore {
 
   async *subscribeToAll(options: SubscribeOptions): AsyncGenerator<RecordedEvent[]> {
     const { signal } = options;
-    const maxBatchSize = options.maxBatchSize ?? DEFAULT_READ_BATCH;
+    const maxBatchSize = options.maxBatchSize ?? LOG_PAGE_SIZE;
     let after = options.afterPosition;
     while (!signal?.aborted) {
       const events = await this.readAll({ afterPosition: after, maxCount: maxBatchSize });
