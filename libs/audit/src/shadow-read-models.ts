@@ -180,7 +180,7 @@ export class ShadowReadModels {
    * Gives the planner statistics once the first batch is in. Fresh tables have none, and a batch
    * that revises records deletes their versions by `record_id = ANY(...)`: without statistics
    * the planner expects most of the table back and, past a few hundred thousand rows, scans all
-   * of it on every such batch (24 s of a 116 s rebuild of 1M events). What one ANALYZE records
+   * of it on every such batch. What one ANALYZE records
    * (ids nearly all distinct, as a fraction of the rows) stays true as the tables grow.
    */
   private async analyzeOnce(): Promise<void> {
@@ -202,8 +202,7 @@ export class ShadowReadModels {
     const missing = await this.missingIndexes();
     // Built with the keys, and the statistics taken after them.
     if (missing.length === 0 && this.indexedAndAnalyzed) return;
-    // Side by side, one per connection: builds over one table share its scan (1M events: 8.0 s
-    // against 9.8 s one after the other).
+    // Side by side, one per connection: builds over one table share its scan.
     await Promise.all(missing.map((index) => this.dataSource.query(`CREATE INDEX IF NOT EXISTS ${index.name} ON ${this.schema}.${index.table} ${index.method}`)));
     await this.analyze();
   }
@@ -232,8 +231,8 @@ export interface RowMismatch {
 /**
  * Row-by-row differences between the live read models and a shadow, both as of one snapshot: at
  * most 2,000 per table, in key order. One full join on the primary key per table, each pair of
- * rows compared column by column (NULLs equal): 1M versions in about 6 s, where an EXCEPT each
- * way sorted every whole row (about 28 s).
+ * rows compared column by column (NULLs equal), where an EXCEPT each way would sort every whole
+ * row.
  */
 export async function compareReadModels(manager: { query: (sql: string) => Promise<unknown[]> }, schema: string): Promise<{ rows: Record<string, number>; mismatches: RowMismatch[] }> {
   assertSchemaName(schema);

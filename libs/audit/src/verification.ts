@@ -58,8 +58,7 @@ export async function verify(input: {
         if (result) return result;
       }
     };
-    // Side by side: the chains are Node's work, the rebuild PostgreSQL's (1M events: 132 s one
-    // after the other).
+    // Side by side: the chains are Node's work, the rebuild PostgreSQL's, and neither waits for the other.
     const [chainsChecked, compared] = await Promise.allSettled([checkChains(), rebuildAndCompare()]);
     if (chainsChecked.status === 'rejected') throw chainsChecked.reason;
     if (compared.status === 'rejected') throw compared.reason;

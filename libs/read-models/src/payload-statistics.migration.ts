@@ -9,9 +9,8 @@ const PAYLOAD_COLUMNS = [
 
 /**
  * No planner statistics for payload columns: no query has a condition on them, and sampling
- * them was most of an ANALYZE (stance_records: 3.1-4.2 s with the recorded payload, 0.8-0.9 s
- * without, 2.7M rows). A rebuild takes its statistics before it is swapped in; autovacuum's
- * ANALYZE gets cheaper too.
+ * them was most of an ANALYZE's work. A rebuild takes its statistics before it is swapped in;
+ * autovacuum's ANALYZE gets cheaper too.
  */
 export class ReadModelsPayloadStatistics1767657600009 implements MigrationInterface {
   name = 'ReadModelsPayloadStatistics1767657600009';
