@@ -1,4 +1,4 @@
-import { type EventStore, isLogInDatabase, type LogPosition } from '@stance-ledger/event-store';
+import { type EventStore, isLogInDatabase, type LogPosition, POSTGRES_LOG_RANGE } from '@stance-ledger/event-store';
 import {
   beginBulkLoad,
   Projector,
@@ -135,10 +135,13 @@ export class ShadowReadModels {
     return new ShadowReadModels(schema, dataSource, databaseUrl, options.queryIndexes ?? false);
   }
 
-  /** A projector writing these tables; `options` override the defaults (a spec sends the events through Node). */
-  projector(store: EventStore, options: ProjectorOptions = {}): Projector {
+  /**
+   * A projector writing these tables; `options` override the defaults (a spec sends the events
+   * through Node with `logInDatabase: false`).
+   */
+  projector(store: EventStore, { logInDatabase = true, ...options }: ProjectorOptions & { logInDatabase?: boolean } = {}): Projector {
     return new Projector(store, this.dataSource, READ_MODEL_PROJECTIONS, { info: () => undefined, warn: () => undefined, error: () => undefined }, READ_MODELS_CHECKPOINT, {
-      logInDatabase: isLogInDatabase(store, this.databaseUrl),
+      logRange: logInDatabase && isLogInDatabase(store, this.databaseUrl) ? POSTGRES_LOG_RANGE : undefined,
       lanes: CATCH_UP_LANES,
       afterCatchUpBatch: () => this.analyzeOnce(),
       bulkLoad: { addKeys: (load) => this.addKeys(load) },

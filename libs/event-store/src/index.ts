@@ -1,6 +1,7 @@
 export * from './event-store';
 export * from './hash-chain';
 export * from './postgres/postgres-event-store';
+export * from './postgres/log-range-source';
 export { EventStoreSchema1767657600000 } from './postgres/event-store-schema.migration';
 export { EventStoreGroupCommit1767657600004 } from './postgres/group-commit.migration';
 export { EventStoreImportPages1767657600006 } from './postgres/import-pages.migration';

@@ -5,7 +5,7 @@ import {
   UnsupportedSchemaVersionError,
   upcast,
 } from '@stance-ledger/domain';
-import type { EventStore, LogPosition, RecordedEvent } from '@stance-ledger/event-store';
+import type { EventStore, LogPosition, LogRangeSource, RecordedEvent } from '@stance-ledger/event-store';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { assertProjectable, PoisonEventError } from './event-payloads';
 import type { Lane, ProjectableEvent, Projection, Queryable } from './projections';
@@ -138,7 +138,7 @@ export async function beginBulkLoad(
 }
 
 export interface ProjectorOptions {
-  logInDatabase?: boolean;
+  logRange?: LogRangeSource;
   lanes?: number;
   afterCatchUpBatch?: () => Promise<void>;
   nextAppend?: (signal: AbortSignal) => Promise<void>;
@@ -171,11 +171,11 @@ export class Projector {
     private readonly log: ProjectorLog,
     private readonly checkpointName = READ_MODELS_CHECKPOINT,
     /**
-     * `logInDatabase`: the log is the PostgreSQL store in this database, so a catch-up reads its
+     * `logRange`: the log is the PostgreSQL store in this database, so a catch-up reads its
      * ranges where they lie, in SQL, instead of sending every event to Node and back. `lanes` > 1
      * projects each such range in that many transactions at once (applyLogRangeInLanes), for a
      * rebuild nobody reads before it is done. `afterCatchUpBatch` runs after each batch of a
-     * catch-up, before the next. `nextAppend` (with `logInDatabase`) lets `run` follow the log by
+     * catch-up, before the next. `nextAppend` (with `logRange`) lets `run` follow the log by
      * catching up in the database each time it resolves, instead of reading the subscription's
      * events into Node and sending them back. `bulkLoad` lets a catch-up end a bulk load begun
      * with the tables (beginBulkLoad): `addKeys` builds their keys and the indexes the
@@ -283,7 +283,7 @@ export class Projector {
   ): Promise<LogPosition> {
     const { until } = options;
     const maxCount = options.maxBatchSize ?? CATCH_UP_BATCH_SIZE;
-    if (this.options.logInDatabase && until?.recordedAt === undefined) return this.catchUpInDatabase(maxCount, until?.position, options.onBatch);
+    if (this.options.logRange && until?.recordedAt === undefined) return this.catchUpInDatabase(maxCount, until?.position, options.onBatch);
     let position = await this.checkpoint();
     let next = this.readAhead(position, maxCount);
     for (;;) {
@@ -317,12 +317,9 @@ export class Projector {
   ): Promise<LogPosition> {
     const readRange = (after: LogPosition) => {
       const read = this.dataSource.query(
-        `SELECT max(global_position)::text AS "upTo", count(*)::int AS events, count(*) FILTER (WHERE NOT current)::int AS "toUpcast",
-                ${TYPE_BITS_SQL} AS types
-           FROM (SELECT global_position, event_type, (event_type, metadata->>'schemaVersion') IN (${CURRENT_VERSION_PAIRS}) AS current
-                   FROM event_store.events
-                  WHERE global_position > $1::bigint AND ($3::bigint IS NULL OR global_position <= $3::bigint)
-                  ORDER BY global_position LIMIT $2) s`,
+        `SELECT max(global_position)::text AS "upTo", count(*)::int AS events,
+                count(*) FILTER (WHERE NOT (event_type, metadata->>'schemaVersion') IN (${CURRENT_VERSION_PAIRS}))::int AS "toUpcast", ${TYPE_BITS_SQL} AS types
+           FROM ${this.options.logRange!.firstAfter('$1::bigint', '$2', '$3::bigint')}`,
         [after.toString(), maxCount, untilPosition?.toString() ?? null],
       ) as Promise<{ upTo: string | null; events: number; toUpcast: number; types: number | null }[]>;
       read.catch(() => undefined);
@@ -383,7 +380,7 @@ export class Projector {
     const script = [
       'BEGIN',
       CHECKPOINT_SQL(`'${name}'`, { forUpdate: true }),
-      ...this.projections.flatMap((projection) => projection.logRangeStatements({ after, upTo, types })),
+      ...this.projections.flatMap((projection) => projection.logRangeStatements({ source: this.options.logRange!, after, upTo, types })),
       SAVE_CHECKPOINT_SQL(`'${name}'`, `${BigInt(upTo)}`),
       'COMMIT',
     ].join(';\n');
@@ -435,7 +432,7 @@ export class Projector {
     await this.dataSource.transaction(async (manager) => {
       if (!bulkLanes) {
         const lane = { index, count: this.options.lanes ?? 1 };
-        for (const projection of this.projections) await projection.applyLogRange({ after: from, upTo, lane }, manager);
+        for (const projection of this.projections) await projection.applyLogRange({ source: this.options.logRange!, after: from, upTo, lane }, manager);
         return;
       }
       const lane = bulkLanes[index];
@@ -443,7 +440,7 @@ export class Projector {
       const written = await readCheckpoint(manager, { projection: name, forUpdate: true });
       if (written >= upTo) return;
       for (const [lo, hi] of laneIntervals(written > from ? written : from, upTo, lane)) {
-        for (const projection of this.projections) await projection.applyLogRange({ after: lo, upTo: hi, bulk: true }, manager);
+        for (const projection of this.projections) await projection.applyLogRange({ source: this.options.logRange!, after: lo, upTo: hi, bulk: true }, manager);
       }
       await manager.query(`UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE projection = $1`, [name, upTo.toString()]);
     });
@@ -552,7 +549,7 @@ export class Projector {
       await lock.query('SELECT 1');
       try {
         const { nextAppend } = this.options;
-        if (this.options.logInDatabase && nextAppend) {
+        if (this.options.logRange && nextAppend) {
           // Each append wakes a catch-up in the database (poison and upcasting as in any catch-up).
           while (!signal.aborted) {
             // Under a steady stream this never returns: the lock's connection is checked before each range.

@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type EventStore, isLogInDatabase } from '@stance-ledger/event-store';
+import { type EventStore, isLogInDatabase, POSTGRES_LOG_RANGE } from '@stance-ledger/event-store';
 import { Projector, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from '../shared/options';
@@ -31,7 +31,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         error: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
       },
       READ_MODELS_CHECKPOINT,
-      isLogInDatabase(store, url) ? { logInDatabase: true, nextAppend: (signal) => store.nextAppend(signal) } : {},
+      isLogInDatabase(store, url) ? { logRange: POSTGRES_LOG_RANGE, nextAppend: (signal) => store.nextAppend(signal) } : {},
     );
     this.projector.onProgress((position) => progress.advance(position));
   }

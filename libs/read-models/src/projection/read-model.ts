@@ -1,5 +1,5 @@
 import type { EventMetadata, StanceLedgerEvent } from '@stance-ledger/domain';
-import type { RecordedEvent } from '@stance-ledger/event-store';
+import type { LogRangeSource, RecordedEvent } from '@stance-ledger/event-store';
 
 /** An event of the log, upcast to its current shape, with its place in the log. */
 export interface ProjectableEvent {
@@ -61,6 +61,7 @@ export interface ReadModelDeclaration {
 
 /** A range of the log, `(after, upTo]`, with what its caller knows of it. */
 export interface LogRangeQuery {
+  source: LogRangeSource;
   after: bigint;
   upTo: bigint;
   /** The share of one lane only. */
@@ -103,15 +104,10 @@ function sentEvents(events: readonly ProjectableEvent[]): { sql: string; paramet
   };
 }
 
-/** A range of the PostgreSQL log as the relation `e`, read in place; `where` narrows it (a lane's share). */
-const rangeSql = (after: bigint, upTo: bigint, where: string) =>
-  `(SELECT global_position, stream_revision, event_id, event_type, data, metadata FROM event_store.events
-            WHERE global_position > ${BigInt(after)}::bigint AND global_position <= ${BigInt(upTo)}::bigint${where === 'true' ? '' : ` AND ${where}`}) AS e`;
-
 /** The relation of a range, or undefined when the range's lane holds none of this read model's events. */
-function rangeOf(declaration: ReadModelDeclaration, range: LogRangeQuery): string | undefined {
-  if (declaration.laneKey === undefined) return !range.lane || range.lane.index === 0 ? rangeSql(range.after, range.upTo, 'true') : undefined;
-  return rangeSql(range.after, range.upTo, inLaneSql(range.lane)(declaration.laneKey));
+function rangeOf(declaration: ReadModelDeclaration, { source, after, upTo, lane }: LogRangeQuery): string | undefined {
+  if (declaration.laneKey === undefined) return !lane || lane.index === 0 ? source.range(after, upTo) : undefined;
+  return source.range(after, upTo, lane && lane.count > 1 ? inLaneSql(lane)(declaration.laneKey) : undefined);
 }
 
 /** Derives every form of running a read model from its declaration. */
