@@ -276,10 +276,13 @@ export async function measureKeyCheck(databaseUrl: string, seconds: number, roun
   }
   const { checked, unchecked } = measured;
   // The event loop's time a check adds to a request at saturation, from the two rates.
-  const addedMicros = (ours: number[], without: number[]) => (1e6 / median(ours) - 1e6 / median(without)).toFixed(1);
+  const addedMicros = (ours: number[], without: number[]) => {
+    const added = 1e6 / median(ours) - 1e6 / median(without);
+    return `${added >= 0 ? '+' : '−'}${Math.abs(added).toFixed(1)}`;
+  };
   const note = (what: 'query' | 'append') =>
     `raw: the same app with no check (createApp's everyRequestAs), sent the same header; p99 ${median(checked[`${what}P99`])} / ${median(unchecked[`${what}P99`])} ms; ` +
-    `${addedMicros(checked[what], unchecked[what])} µs more per request; ${rounds} round(s) alternating, ${checked.failures + unchecked.failures} non-2xx/errors in all`;
+    `${addedMicros(checked[what], unchecked[what])} µs per request (1/rate checked − unchecked); ${rounds} round(s) alternating, ${checked.failures + unchecked.failures} non-2xx/errors in all`;
   return [
     {
       measure: `cost of the key check: query, ${query.label} (req/s at saturation, 32 connections)`,
