@@ -1,3 +1,4 @@
+import { v5 as uuidv5 } from 'uuid';
 import { EVENT_STORE } from '@stance-ledger/application';
 import type { EventStore } from '@stance-ledger/event-store';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
@@ -125,6 +126,28 @@ describe.each(EVENT_STORES)('Stances over HTTP (log on %s)', (eventStore) => {
       const head = await store.headPosition();
       const reused = await record('IT', { ...body, stance: 'skeptical' }, { 'Idempotency-Key': 'it-refuses' }).expect(422);
       expect(reused.body).toMatchObject({ code: 'idempotency_key_reused' });
+      expect(await store.headPosition()).toBe(head);
+    });
+
+    it('recognises the retry of a command recorded before commands were parsed at the edge (its fingerprint was of the raw request)', async () => {
+      const body = { ...spainOpensDoor, headline: 'Cyprus weighs a role' };
+      // What an earlier version wrote for this request: the same ids (derived from stream and key, unchanged since), another fingerprint.
+      const namespace = '4f1c7c8e-5a0b-4f7e-9d55-2a8b7e0c9b31';
+      const eventId = uuidv5(`${uuidv5('country-CY\nseeded-before', namespace)}/0`, namespace);
+      const model = await record('MT', body).expect(201);
+      const [written] = await store.readStream('country-MT');
+      expect(written.eventId).toBe(model.body.eventId);
+      await store.appendToStream(
+        'country-CY',
+        [{ eventId, type: 'StanceRecorded', data: { ...(written.data as object), country: 'CY' }, metadata: { ...written.metadata, commandHash: 'of-the-raw-request' } }],
+        { expectedRevision: 'no_stream' },
+      );
+      const head = await store.headPosition();
+      const retry = await record('CY', body, { 'Idempotency-Key': 'seeded-before' }).expect(201);
+      expect(retry.body).toMatchObject({ eventId, stream: 'country-CY', revision: '0' });
+      expect(await store.headPosition()).toBe(head);
+      const other = await record('CY', { ...body, stance: 'opposes' }, { 'Idempotency-Key': 'seeded-before' }).expect(422);
+      expect(other.body).toMatchObject({ code: 'idempotency_key_reused' });
       expect(await store.headPosition()).toBe(head);
     });
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { EventStore } from '@stance-ledger/event-store';
+import { isDeepStrictEqual } from 'node:util';
+import type { EventStore, RecordedEvent } from '@stance-ledger/event-store';
 import { v5 as uuidv5 } from 'uuid';
 import { type AppendReceipt, receiptOf } from './append-receipt';
 import { IdempotencyKeyReusedError } from './errors';
@@ -41,7 +42,7 @@ export class IdempotencyGuard implements CommandIdentity {
 
   constructor(
     private readonly stream: string,
-    command: { type: string; data: unknown },
+    private readonly command: { type: string; data: unknown },
     idempotencyKey: string | undefined,
   ) {
     this.fingerprint = createHash('sha256').update(JSON.stringify(command)).digest('hex');
@@ -60,7 +61,20 @@ export class IdempotencyGuard implements CommandIdentity {
     if (this.firstEventId === undefined) return undefined;
     const previous = await store.findEvent(this.stream, this.firstEventId);
     if (!previous) return undefined;
-    if (previous.metadata.commandHash !== this.fingerprint) throw new IdempotencyKeyReusedError();
+    if (previous.metadata.commandHash !== this.fingerprint && !this.wrote(previous)) throw new IdempotencyKeyReusedError();
     return receiptOf(this.stream, previous, true);
+  }
+
+  /**
+   * Whether the event holds what this command says, field by field. Fingerprints made before
+   * commands were parsed at the edge were of the raw request, so a retry of a command recorded
+   * then (a dataset seeded again, say) matches by content instead.
+   */
+  private wrote(previous: RecordedEvent): boolean {
+    const said = this.command.data as Record<string, unknown>;
+    const held = previous.data as Record<string, unknown> | null;
+    if (typeof held !== 'object' || held === null) return false;
+    // Through JSON, as the event went: absent and undefined fields alike; key order never matters here.
+    return Object.entries(said).every(([field, value]) => isDeepStrictEqual(JSON.parse(JSON.stringify(value ?? null)), held[field] ?? null));
   }
 }
