@@ -1,8 +1,8 @@
 import { type EventStore, isLogInDatabase, type LogPosition, POSTGRES_LOG_RANGE } from '@stance-ledger/event-store';
 import {
-  beginBulkLoad,
   Projector,
   type ProjectorOptions,
+  type Queryable,
   READ_MODEL_ENTITIES,
   READ_MODEL_PROJECTIONS,
   READ_MODEL_TABLES,
@@ -10,6 +10,7 @@ import {
   readCheckpoint,
 } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
+import { beginBulkLoad, BulkRebuild, createBulkLanesTable } from './bulk-rebuild';
 
 /**
  * Transactions projecting one range of the log at once while a shadow catches up in the
@@ -40,7 +41,7 @@ interface SecondaryIndex {
   method: string;
 }
 
-async function secondaryIndexes(queryable: { query: (sql: string, parameters?: unknown[]) => Promise<unknown> }, schema: string): Promise<SecondaryIndex[]> {
+async function secondaryIndexes(queryable: Queryable, schema: string): Promise<SecondaryIndex[]> {
   const rows = (await queryable.query(
     `SELECT c.relname AS table, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
        FROM pg_index i
@@ -57,10 +58,63 @@ async function secondaryIndexes(queryable: { query: (sql: string, parameters?: u
 const readByProjections = (index: SecondaryIndex) =>
   INDEXES_THE_PROJECTIONS_READ.some(({ table, columns }) => index.table === table && index.method.endsWith(` ${columns}`));
 
+/** Tables left by a run that kept its bulk load's lanes elsewhere: begun again afresh rather than resumed. */
+async function predatesBulkLanes(admin: DataSource, schema: string): Promise<boolean> {
+  const [{ predates }] = (await admin.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NULL AS predates`, [
+    `${schema}.${READ_MODEL_TABLES[0].table}`,
+    `${schema}.projection_bulk_lanes`,
+  ])) as { predates: boolean }[];
+  return predates;
+}
+
+/**
+ * The shadow's tables where absent: created without keys or indexes, in a bulk load. Ones left
+ * by an earlier run go on as they are (a bulk load is begun only with the tables).
+ */
+async function createTables(manager: Queryable, schema: string): Promise<void> {
+  await manager.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const [{ created }] = (await manager.query(`SELECT to_regclass($1) IS NULL AS created`, [`${schema}.${READ_MODEL_TABLES[0].table}`])) as { created: boolean }[];
+  for (const { table } of [{ table: 'projection_checkpoints' }, { table: 'projection_dead_letters' }]) {
+    await manager.query(`CREATE TABLE IF NOT EXISTS ${schema}.${table} (LIKE public.${table} INCLUDING ALL)`);
+  }
+  await createBulkLanesTable(manager, schema);
+  for (const { table } of READ_MODEL_TABLES) {
+    await manager.query(`CREATE TABLE IF NOT EXISTS ${schema}.${table} (LIKE public.${table} INCLUDING ALL${created ? ' EXCLUDING INDEXES' : ''})`);
+  }
+  if (created) await prepareBulkLoad(manager, schema);
+  const deferred = new Set((await secondaryIndexes(manager, 'public')).filter((index) => !readByProjections(index)).map(({ table, method }) => `${table} ${method}`));
+  for (const index of await secondaryIndexes(manager, schema)) {
+    if (deferred.has(`${index.table} ${index.method}`)) await manager.query(`DROP INDEX ${schema}.${index.name}`);
+  }
+  await manager.query(`INSERT INTO ${schema}.projection_checkpoints (projection, position, updated_at) VALUES ($1, 0, now()) ON CONFLICT DO NOTHING`, [
+    READ_MODELS_CHECKPOINT,
+  ]);
+}
+
+async function prepareBulkLoad(manager: Queryable, schema: string): Promise<void> {
+  // LIKE leaves the statistics targets of single columns behind.
+  const targets = (await manager.query(
+    `SELECT c.relname AS table, a.attname AS column, a.attstattarget AS target
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relname = ANY($1::text[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0`,
+    [READ_MODEL_TABLES.map(({ table }) => table)],
+  )) as { table: string; column: string; target: number }[];
+  for (const { table, column, target } of targets) {
+    await manager.query(`ALTER TABLE ${schema}.${table} ALTER COLUMN ${column} SET STATISTICS ${Number(target)}`);
+  }
+  // Nothing reads the tables while they load, and their rows are never updated: autovacuum's
+  // passes over them as they grow would only compete with the load. The load's own ANALYZE
+  // gives the statistics; autovacuum is handed the tables back when it ends (addKeys).
+  for (const { table } of READ_MODEL_TABLES) {
+    await manager.query(`ALTER TABLE ${schema}.${table} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
+  }
+  await beginBulkLoad(manager, { schema, projection: READ_MODELS_CHECKPOINT, lanes: CATCH_UP_LANES });
+}
+
 /**
  * A set of read-model tables in a schema of their own, shaped like the live ones: a shadow to
  * verify against, the next generation of a replay, or a snapshot as of a past moment. Tables it
- * creates open without keys or indexes, for a bulk load (beginBulkLoad): each row is written
+ * creates open without keys or indexes, for a bulk load (BulkRebuild): each row is written
  * once, as it is, and the keys and the indexes the projections read through (with the query
  * indexes, for tables to be queried) are built when the first catch-up ends (addKeys), once, which
  * costs far less than maintaining them row by row. `buildQueryIndexes` adds any still missing.
@@ -84,45 +138,8 @@ export class ShadowReadModels {
    */
   static async open(databaseUrl: string, admin: DataSource, schema: string, options: { fresh: boolean; queryIndexes?: boolean }): Promise<ShadowReadModels> {
     assertSchemaName(schema);
-    if (options.fresh) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.transaction(async (manager) => {
-      await manager.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      const [{ created }] = (await manager.query(`SELECT to_regclass($1) IS NULL AS created`, [`${schema}.${READ_MODEL_TABLES[0].table}`])) as { created: boolean }[];
-      for (const { table } of [{ table: 'projection_checkpoints' }, { table: 'projection_dead_letters' }]) {
-        await manager.query(`CREATE TABLE IF NOT EXISTS ${schema}.${table} (LIKE public.${table} INCLUDING ALL)`);
-      }
-      // A bulk load is begun only with the tables: ones left by an earlier run go on as they are.
-      for (const { table } of READ_MODEL_TABLES) {
-        await manager.query(`CREATE TABLE IF NOT EXISTS ${schema}.${table} (LIKE public.${table} INCLUDING ALL${created ? ' EXCLUDING INDEXES' : ''})`);
-      }
-      if (created) {
-        // LIKE leaves the statistics targets of single columns behind.
-        const targets = (await manager.query(
-          `SELECT c.relname AS table, a.attname AS column, a.attstattarget AS target
-             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relname = ANY($1::text[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0`,
-          [READ_MODEL_TABLES.map(({ table }) => table)],
-        )) as { table: string; column: string; target: number }[];
-        for (const { table, column, target } of targets) {
-          await manager.query(`ALTER TABLE ${schema}.${table} ALTER COLUMN ${column} SET STATISTICS ${Number(target)}`);
-        }
-        // Nothing reads the tables while they load, and their rows are never updated: autovacuum's
-        // passes over them as they grow would only compete with the load. The load's own ANALYZE
-        // gives the statistics; autovacuum is handed the tables back when it ends (addKeys).
-        for (const { table } of READ_MODEL_TABLES) {
-          await manager.query(`ALTER TABLE ${schema}.${table} SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)`);
-        }
-        await beginBulkLoad(manager, { lanes: CATCH_UP_LANES, table: `${schema}.projection_checkpoints` });
-      }
-      const deferred = new Set((await secondaryIndexes(manager, 'public')).filter((index) => !readByProjections(index)).map(({ table, method }) => `${table} ${method}`));
-      for (const index of await secondaryIndexes(manager, schema)) {
-        if (deferred.has(`${index.table} ${index.method}`)) await manager.query(`DROP INDEX ${schema}.${index.name}`);
-      }
-      await manager.query(
-        `INSERT INTO ${schema}.projection_checkpoints (projection, position, updated_at) VALUES ($1, 0, now()) ON CONFLICT DO NOTHING`,
-        [READ_MODELS_CHECKPOINT],
-      );
-    });
+    if (options.fresh || (await predatesBulkLanes(admin, schema))) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.transaction((manager) => createTables(manager, schema));
     // Unqualified names in the projections resolve to the shadow's tables.
     const dataSource = new DataSource({
       type: 'postgres',
@@ -144,7 +161,7 @@ export class ShadowReadModels {
       logRange: logInDatabase && isLogInDatabase(store, this.databaseUrl) ? POSTGRES_LOG_RANGE : undefined,
       lanes: CATCH_UP_LANES,
       afterCatchUpBatch: () => this.analyzeOnce(),
-      bulkLoad: { addKeys: (load) => this.addKeys(load) },
+      bulkLoad: new BulkRebuild(this.dataSource, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT, (load) => this.addKeys(load)),
       ...options,
     });
   }

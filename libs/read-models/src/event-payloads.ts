@@ -4,6 +4,8 @@ import {
   isTopicId,
   type EventMetadata,
   type StanceLedgerEvent,
+  UnknownEventTypeError,
+  UnsupportedSchemaVersionError,
 } from '@stance-ledger/domain';
 
 /** An event the read models cannot take: its payload breaks the shape its type promises. */
@@ -12,6 +14,19 @@ export class PoisonEventError extends Error {
     super(message);
     this.name = 'PoisonEventError';
   }
+}
+
+/**
+ * Whether an error is the event's fault (it will fail the same way for ever) rather than the
+ * infrastructure's (worth retrying): unknown or unreadable events, and PostgreSQL's data
+ * exceptions (class 22) and integrity violations (class 23).
+ */
+export function isPoisonError(error: unknown): boolean {
+  if (error instanceof PoisonEventError || error instanceof UnknownEventTypeError || error instanceof UnsupportedSchemaVersionError) {
+    return true;
+  }
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } })?.driverError?.code ?? (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|23)/.test(code);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
