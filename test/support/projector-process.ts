@@ -4,7 +4,7 @@
  * Env: READ_MODELS_URL, LOG_URL (PostgreSQL log) or EVENTSTORE_CONNECTION_STRING, BATCH_SIZE.
  */
 import 'reflect-metadata';
-import { COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
+import { LEDGER_STREAM_PREFIXES } from '@stance-ledger/domain';
 import { type EventStore, EventStoreDbEventStore, PostgresEventStore } from '@stance-ledger/event-store';
 import { Projector, READ_MODEL_ENTITIES, READ_MODEL_PROJECTIONS } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const store: EventStore = process.env.EVENTSTORE_CONNECTION_STRING
     ? new EventStoreDbEventStore({
         connectionString: process.env.EVENTSTORE_CONNECTION_STRING,
-        streamPrefixes: [COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX],
+        streamPrefixes: [...LEDGER_STREAM_PREFIXES],
       })
     : new PostgresEventStore({ connectionString: process.env.LOG_URL as string, pollIntervalMs: 10 });
   const projector = new Projector(store, dataSource, READ_MODEL_PROJECTIONS, {

@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_PAGE } from '@stance-ledger/audit';
 import { IsOptional, IsString, MinLength } from 'class-validator';
 import { IsDecimalInteger, IsInstant, IsLogPosition, IsNotAfter } from '../http/request-validation';
 
@@ -8,9 +9,9 @@ export class HistoryQuery {
   @IsLogPosition()
   afterPosition?: string;
 
-  @ApiPropertyOptional({ description: 'Events per page, at most 1000', default: 100 })
+  @ApiPropertyOptional({ description: `Events per page, at most ${MAX_PAGE}`, default: 100 })
   @IsOptional()
-  @IsDecimalInteger(1, 1000)
+  @IsDecimalInteger(1, MAX_PAGE)
   limit?: number;
 
   @ApiPropertyOptional({ example: 'country-ES' })
@@ -45,6 +46,6 @@ export class StreamQuery {
 
   @ApiPropertyOptional({ default: 100 })
   @IsOptional()
-  @IsDecimalInteger(1, 1000)
+  @IsDecimalInteger(1, MAX_PAGE)
   limit?: number;
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Inject } from '@nestjs/common';
 import { EVENT_STORE } from '@stance-ledger/application';
-import { buildSnapshot, createProgress, exportLog, importLog, replay, verify } from '@stance-ledger/audit';
+import { buildSnapshot, createProgress, exportLog, importLog, replay, SNAPSHOT_NAME, SNAPSHOT_NAME_RULE, verify } from '@stance-ledger/audit';
 import type { EventStore } from '@stance-ledger/event-store';
 import { DATABASE_URL } from '@stance-ledger/platform';
 import { Command, CommandRunner, Option } from 'nest-commander';
@@ -145,7 +145,7 @@ export class ReplayCommand extends CommandRunner {
 
   @Option({ flags: '--snapshot <name>', description: 'name of the snapshot (lower-case letters, digits, _)' })
   parseSnapshot(value: string): string {
-    if (!/^[a-z0-9_]{1,40}$/.test(value)) throw new Error('--snapshot must be 1 to 40 lower-case letters, digits or _');
+    if (!SNAPSHOT_NAME.test(value)) throw new Error(`--snapshot must be ${SNAPSHOT_NAME_RULE}`);
     return value;
   }
 }

@@ -3,8 +3,8 @@ import type { Decider } from '../shared/decider';
 import { DomainError, InvalidValueError } from '../shared/errors';
 import { isRole, ROLES, type Role } from '../shared/role';
 
-/** Every grant and revocation of access lives in one stream, so the history says who could write when. */
-export const ACCESS_KEYS_STREAM = 'access-keys';
+export { ACCESS_KEYS_STREAM } from '../shared/streams';
+
 
 /** Who a key names: a person or a system, as it will appear as `recordedBy` on everything the key records. */
 export const ACCESS_KEY_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@+:-]{0,99}$/u;

@@ -12,7 +12,7 @@ import {
   systemClock,
 } from '@stance-ledger/application';
 import { AuditVerifications1767657600003 } from '@stance-ledger/audit';
-import { ACCESS_KEYS_STREAM, COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX } from '@stance-ledger/domain';
+import { LEDGER_STREAM_PREFIXES } from '@stance-ledger/domain';
 import {
   EventStoreDbEventStore,
   EventStoreDropSupersededAppends1767657600012,
@@ -72,7 +72,7 @@ export function createEventStore(config: AppConfig, databaseUrl: string): EventS
     const logger = new Logger('EventStoreDB');
     return new EventStoreDbEventStore({
       connectionString: config.EVENTSTORE_CONNECTION_STRING,
-      streamPrefixes: [COUNTRY_STREAM_PREFIX, TOPIC_STREAM_PREFIX, ACCESS_KEYS_STREAM],
+      streamPrefixes: [...LEDGER_STREAM_PREFIXES],
       onResubscribe: (error, attempt) =>
         logger.warn(`subscription to $all dropped (${error?.message ?? 'ended'}); resubscribing from the checkpoint, attempt ${attempt}`),
     });
