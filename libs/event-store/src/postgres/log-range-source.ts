@@ -7,7 +7,7 @@ import type { LogPosition } from '../event-store';
  * knows the tables behind it.
  */
 export interface LogRangeSource {
-  /** The events of (after, upTo]; `where` (SQL over the relation's columns, e.g. a lane's share) keeps some of them. */
+  /** The events of (after, upTo]; `where` (SQL over the relation's columns, bare or as `e.column`; a lane's share, say) keeps some of them. */
   range(after: LogPosition, upTo: LogPosition, where?: string): string;
   /**
    * The first `limit` events after `after`, none past `until` when it is not NULL, in log order.
@@ -20,9 +20,9 @@ const COLUMNS = 'global_position, stream_revision, event_id, event_type, data, m
 
 /** The PostgreSQL log, table event_store.events. Bounds are bigints, and so safe to write in. */
 export const POSTGRES_LOG_RANGE: LogRangeSource = {
-  range: (after, upTo, where) => `(SELECT ${COLUMNS} FROM event_store.events
+  range: (after, upTo, where) => `(SELECT ${COLUMNS} FROM event_store.events e
             WHERE global_position > ${BigInt(after)}::bigint AND global_position <= ${BigInt(upTo)}::bigint${where ? ` AND ${where}` : ''}) AS e`,
-  firstAfter: (after, limit, until) => `(SELECT ${COLUMNS} FROM event_store.events
+  firstAfter: (after, limit, until) => `(SELECT ${COLUMNS} FROM event_store.events e
                   WHERE global_position > ${after} AND (${until} IS NULL OR global_position <= ${until})
                   ORDER BY global_position LIMIT ${limit}) AS e`,
 };
