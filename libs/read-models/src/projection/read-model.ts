@@ -54,7 +54,11 @@ export interface ReadModelChange {
 export interface ReadModelDeclaration {
   readonly name: string;
   readonly tables: readonly ReadModelTable[];
-  /** SQL over an event's columns (bare or as `e.column`): events with the same key share a lane. Absent: lane 0 takes every event. */
+  /**
+   * SQL over an event's columns (bare or as `e.column`): events with the same key share a lane. It
+   * must not be NULL for an event of `changes`' types: such an event would fall in no lane. Absent:
+   * lane 0 takes every event.
+   */
   readonly laneKey?: string;
   readonly changes: readonly ReadModelChange[];
 }
