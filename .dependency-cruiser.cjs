@@ -30,7 +30,7 @@ module.exports = {
       name: 'write-path-does-not-import-audit',
       comment: 'The writer owns the hash chain (libs/event-store/src/hash-chain.ts); the audit lib verifies it. Specs may verify with it.',
       severity: 'error',
-      from: { path: '^libs/application/src', pathNot: '\\.(int-|e2e-)?spec\\.ts$' },
+      from: { path: '^libs/application/src', pathNot: ['\\.(int-|e2e-)?spec\\.ts$', '^libs/application/src/audit/'] },
       to: { path: '^libs/audit/' },
     },
     {
@@ -39,6 +39,13 @@ module.exports = {
       severity: 'error',
       from: { pathNot: ['^libs/event-store/src/eventstoredb/', '^test/eventstoredb-double/'] },
       to: { path: 'node_modules/@eventstore/' },
+    },
+    {
+      name: 'use-case-folders-stay-apart',
+      comment: 'A use case of libs/application (its folder: command or query, handler, request DTO, controller, specs) imports no other use case\'s internals; what they share sits in shared/, http/ and projection/. A command (*.command.ts) is its use case\'s public face, what the bus is sent: the demo-data loader sends them.',
+      severity: 'error',
+      from: { path: '^libs/application/src/([^/]+)/', pathNot: '^libs/application/src/(shared|http|projection)/' },
+      to: { path: '^libs/application/src/([^/]+)/', pathNot: ['^libs/application/src/$1/', '^libs/application/src/(shared|http|projection)/', '\\.command\\.ts$'] },
     },
     {
       name: 'libs-do-not-import-apps',

@@ -5,7 +5,7 @@ import type { InfrastructureOptions } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AccessControl } from './auth/access-control';
-import type { Principal } from './auth/principal';
+import type { Principal } from '@stance-ledger/application';
 import { edgeServerOptions, hardenEdge } from './http/edge';
 import { ErrorFilter } from './http/error.filter';
 import { requestValidationPipe } from './http/memoized-validation.pipe';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { validateConfig } from '@stance-ledger/platform';
 import Fastify from 'fastify';
 import { AccessControl } from './access-control';
-import type { AccessRouteConfig } from './access';
+import type { AccessRouteConfig } from '@stance-ledger/application';
 import type { Authenticator } from './authenticator';
 
 /** Any bearer token is a caller holding every role: what is left to refuse is the route's own declaration. */

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@stance-ledger/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessRouteConfig, RouteAccess } from './access';
+import type { AccessRouteConfig, Principal, RouteAccess } from '@stance-ledger/application';
 import { Authenticator } from './authenticator';
-import type { Principal } from './principal';
 
 export interface DeclaredRoute {
   method: string;

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AccessKeys } from '@stance-ledger/application';
+import { AccessKeys, type Principal } from '@stance-ledger/application';
 import { isRole, type Role } from '@stance-ledger/domain';
 import { AppConfig } from '@stance-ledger/platform';
 import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
-import type { Principal } from './principal';
 
 export type Authentication =
   | { ok: true; principal: Principal }

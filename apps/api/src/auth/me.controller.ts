@@ -1,8 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ROLES } from '@stance-ledger/domain';
-import { Access } from './access';
-import { Caller, type Principal } from './principal';
+import { Access, Caller, type Principal } from '@stance-ledger/application';
 
 class MeResponse {
   @ApiProperty({ example: 'alice', description: "The key's name, or the token's email (else sub): what `recordedBy` says of what you record" })

@@ -1,10 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { EVENT_STORE } from '@stance-ledger/application';
+import { Access, EVENT_STORE } from '@stance-ledger/application';
 import { StanceQueries } from '@stance-ledger/read-models';
 import type { EventStore } from '@stance-ledger/event-store';
 import { DataSource } from 'typeorm';
-import { Access } from '../auth/access';
 
 /** 200 once the service can serve: database reachable, schema migrated, log readable. */
 @Controller('health')

@@ -9,7 +9,7 @@ import type { AppConfig } from '@stance-ledger/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { parseJsonBody, printable, urlProblems } from './hostile-input';
 import { KnownQueryGuard } from './known-query.guard';
-import { RequestValidationException } from './request-validation';
+import { RequestValidationException } from '@stance-ledger/application';
 
 /** The API answers JSON and CSV, which load nothing: nothing may be fetched, framed or submitted. */
 const API_CSP = {

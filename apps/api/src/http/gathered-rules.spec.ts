@@ -2,13 +2,19 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import fc from 'fast-check';
-import { HistoryQuery, StreamQuery } from '../audit/audit.queries';
-import { RecordStanceRequest } from '../stances/record-stance.request';
-import { CorrectStanceRequest, RetractStanceRequest } from '../stances/revision.requests';
-import { DefineTopicRequest } from '../topics/define-topic.request';
+import {
+  AsOfQuery,
+  CorrectStanceRequest,
+  DefineTopicRequest,
+  HistoryQuery,
+  RecordStanceRequest,
+  RetractStanceRequest,
+  ShiftsQuery,
+  StreamQuery,
+  TimelineQuery,
+} from '@stance-ledger/application';
 import { passesEveryRule } from './gathered-rules';
 import { requestValidationPipe } from './memoized-validation.pipe';
-import { AsOfQuery, ShiftsQuery, TimelineQuery } from './read-queries';
 
 /** The options the API's pipe validates with. */
 const OPTIONS = { whitelist: true, forbidNonWhitelisted: true };

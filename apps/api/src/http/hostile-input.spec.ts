@@ -1,5 +1,5 @@
 import { MAX_JSON_DEPTH, parseJsonBody, textProblem, urlProblems } from './hostile-input';
-import { RequestValidationException } from './request-validation';
+import { RequestValidationException } from '@stance-ledger/application';
 
 const problemsOf = (run: () => unknown) => {
   try {

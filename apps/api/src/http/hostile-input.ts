@@ -1,4 +1,4 @@
-import { type FieldProblem, RequestValidationException } from './request-validation';
+import { type FieldProblem, RequestValidationException } from '@stance-ledger/application';
 
 /**
  * How deep a JSON body may nest (objects and arrays). Ours nest 2 levels (a stance and its

@@ -3,7 +3,7 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
 import { printable } from './hostile-input';
-import { RequestValidationException } from './request-validation';
+import { RequestValidationException } from '@stance-ledger/application';
 
 /** The query keys a handler reads by name, or 'dto' when a whole-query DTO (whitelisted by the validation pipe) reads them. */
 type QueryRule = ReadonlySet<string> | 'dto';

@@ -1,7 +1,6 @@
 import type { ArgumentMetadata } from '@nestjs/common';
 import { requestValidationPipe } from './memoized-validation.pipe';
-import { AsOfQuery, ShiftsQuery } from './read-queries';
-import { RequestValidationException } from './request-validation';
+import { AsOfQuery, RequestValidationException, ShiftsQuery } from '@stance-ledger/application';
 
 const asQuery = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'query', metatype, data: undefined });
 

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { passesEveryRule } from './gathered-rules';
-import { validationExceptionFactory } from './request-validation';
+import { validationExceptionFactory } from '@stance-ledger/application';
 
 /** Accepted queries kept per DTO class; the oldest goes first. */
 const MAX_KEPT_PER_CLASS = 1000;

@@ -1,7 +1,8 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { CLOCK, type Clock, GetShiftsQuery, GetTimelineQuery, GetTopicMatrixQuery } from '@stance-ledger/application';
+import { CLOCK, type Clock } from '../shared/tokens';
+import { GetShiftsQuery, GetTimelineQuery, GetTopicMatrixQuery } from './queries';
 import { type CalendarDate, type CountryCode, parseTopicId } from '@stance-ledger/domain';
 import type { FastifyReply } from 'fastify';
 import { asOfOf, knownAtOf } from '../http/as-of';
@@ -9,8 +10,8 @@ import { sendCsv, wantsCsv } from '../http/csv';
 import { sendJson } from '../http/json';
 import { AsOfQuery, ShiftsQuery, TimelineQuery } from '../http/read-queries';
 import { ErrorResponse, MatrixResponse, ShiftsResponse, TimelineResponse } from '../http/responses';
-import { CountryCodePipe } from '../stances/country-code.pipe';
-import { Access } from '../auth/access';
+import { CountryCodePipe } from '../http/country-code.pipe';
+import { Access } from '../http/access';
 
 /** The analyst's questions across countries and time: matrices, timelines, shifts. JSON or CSV. */
 @ApiTags('analysis')

@@ -1,10 +1,6 @@
 import {
   HEADLINE_MAX_LENGTH,
   QUALIFIER_MAX_LENGTH,
-  QUOTE_MAX_LENGTH,
-  SOURCE_PUBLISHER_MAX_LENGTH,
-  SOURCE_SPEAKER_MAX_LENGTH,
-  SOURCE_TITLE_MAX_LENGTH,
   STANCES,
   SUMMARY_MAX_LENGTH,
   TOPIC_ID_PATTERN,
@@ -13,43 +9,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsCalendarDate } from '../http/request-validation';
+import { StanceSourceRequest } from '../http/stance-source.request';
 
-export class StanceSourceRequest {
-  @ApiProperty({ example: 'AFP' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(SOURCE_PUBLISHER_MAX_LENGTH)
-  publisher: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(SOURCE_TITLE_MAX_LENGTH)
-  title?: string;
-
-  @ApiPropertyOptional({ example: 'https://example.org/report' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\/\S+$/, { message: 'source.url must be an http(s) URL' })
-  url?: string;
-
-  @ApiPropertyOptional({ example: '2026-01-06' })
-  @IsOptional()
-  @IsCalendarDate()
-  publishedOn?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(QUOTE_MAX_LENGTH)
-  quote?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(SOURCE_SPEAKER_MAX_LENGTH)
-  speaker?: string;
-}
+export { StanceSourceRequest };
 
 export class RecordStanceRequest {
   @IsString()

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { type AccessKey, AccessKeys } from '@stance-ledger/application';
+import { type AccessKey, AccessKeys } from './access-keys';
 import { ACCESS_KEY_NAME, ROLES } from '@stance-ledger/domain';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Matches } from 'class-validator';
-import { Access } from '../auth/access';
-import { Caller, type Principal } from '../auth/principal';
+import { Access } from '../http/access';
+import { Caller, type Principal } from '../http/principal';
 import { commandContextOf } from '../http/request-context';
 import { ErrorResponse } from '../http/responses';
 

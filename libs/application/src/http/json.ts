@@ -1,4 +1,4 @@
-import type { Answer } from '@stance-ledger/application';
+import type { Answer } from '../analyst-queries/answer';
 import type { FastifyReply } from 'fastify';
 
 /**

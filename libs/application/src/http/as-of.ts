@@ -1,5 +1,5 @@
 import { calendarDateOf, type CalendarDate } from '@stance-ledger/domain';
-import type { Clock } from '@stance-ledger/application';
+import type { Clock } from '../shared/tokens';
 import type { AsOfQuery, KnownAtQuery } from './read-queries';
 
 /** The transaction time of an answer: as asked, but never later than now, which is all there is to know. */

@@ -1,23 +1,19 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DefineTopicCommand, GetTopicQuery, ListTopicsQuery } from '@stance-ledger/application';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseDefineTopic } from '@stance-ledger/domain';
 import type { FastifyReply } from 'fastify';
+import { Access } from '../http/access';
+import { Caller, type Principal } from '../http/principal';
 import { commandContextOf } from '../http/request-context';
-import { Caller, type Principal } from '../auth/principal';
-import { ReadQuery } from '../http/read-queries';
 import { ErrorResponse } from '../http/responses';
+import { DefineTopicCommand } from './define-topic.command';
 import { DefineTopicRequest } from './define-topic.request';
-import { Access } from '../auth/access';
 
 @ApiTags('topics')
 @Controller('topics')
-export class TopicsController {
-  constructor(
-    private readonly commandBus: CommandBus,
-    private readonly queryBus: QueryBus,
-  ) {}
+export class DefineTopicController {
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Access('recorder')
   @Post()
@@ -43,20 +39,5 @@ export class TopicsController {
       eventId: receipt.eventId,
       position: receipt.position.toString(),
     };
-  }
-
-  @Access('credential', { publicRead: true })
-  @Get()
-  async list(@Query() query: ReadQuery) {
-    const { position, value } = await this.queryBus.execute(new ListTopicsQuery(query.minPositionValue()));
-    return { position: position.toString(), topics: value };
-  }
-
-  @Access('credential', { publicRead: true })
-  @Get(':topicId')
-  @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown topic' })
-  async get(@Param('topicId') topicId: string, @Query() query: ReadQuery) {
-    const { position, value } = await this.queryBus.execute(new GetTopicQuery(topicId, query.minPositionValue()));
-    return { ...value, position: position.toString() };
   }
 }

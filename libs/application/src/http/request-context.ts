@@ -1,5 +1,5 @@
-import { type CommandContext, commandContext } from '@stance-ledger/application';
-import type { Principal } from '../auth/principal';
+import { type CommandContext, commandContext } from '../shared/command-context';
+import type { Principal } from './principal';
 import { RequestValidationException } from './request-validation';
 
 const HEADER_VALUE = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;

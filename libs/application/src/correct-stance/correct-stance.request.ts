@@ -3,7 +3,7 @@ import { HEADLINE_MAX_LENGTH, QUALIFIER_MAX_LENGTH, REASON_MAX_LENGTH, STANCES, 
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsCalendarDate } from '../http/request-validation';
-import { StanceSourceRequest } from './record-stance.request';
+import { StanceSourceRequest } from '../http/stance-source.request';
 
 export class CorrectStanceRequest {
   @ApiPropertyOptional({ enum: STANCES })
@@ -49,14 +49,6 @@ export class CorrectStanceRequest {
   source?: StanceSourceRequest;
 
   @ApiProperty({ description: 'Why the record is corrected', example: 'The statement was made on 7 January, not 6 January' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(REASON_MAX_LENGTH)
-  reason: string;
-}
-
-export class RetractStanceRequest {
-  @ApiProperty({ description: 'Why the record is withdrawn', example: 'Misattributed: the quote is from a party spokesman, not the government' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(REASON_MAX_LENGTH)

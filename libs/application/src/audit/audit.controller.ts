@@ -1,13 +1,13 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE } from '@stance-ledger/application';
+import { EVENT_STORE } from '../shared/tokens';
 import { auditView, historyPage, latestVerification, streamPage } from '@stance-ledger/audit';
 import type { EventStore } from '@stance-ledger/event-store';
 import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { ErrorResponse } from '../http/responses';
-import { HistoryQuery, StreamQuery } from './audit.queries';
-import { Access } from '../auth/access';
+import { HistoryQuery, StreamQuery } from './audit.request';
+import { Access } from '../http/access';
 
 /** The history as evidence: the log itself, read from the event store, never from read models. */
 @ApiTags('audit')

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
-import { COUNTRY_REGISTRY } from '@stance-ledger/application';
+import { COUNTRY_REGISTRY } from '../shared/tokens';
 import { type CountryCode, type CountryRegistry, parseCountryCode } from '@stance-ledger/domain';
 
 /** `:code` path parameter: an assigned ISO 3166-1 alpha-2 code, any case, returned upper-case. */

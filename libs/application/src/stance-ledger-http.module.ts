@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { AccessKeysController } from './access-keys/access-keys.controller';
+import { AnalysisController } from './analyst-queries/analysis.controller';
+import { AnalystQueriesModule } from './analyst-queries/analyst-queries.module';
+import { CountryStancesController } from './analyst-queries/country-stances.controller';
+import { AuditController } from './audit/audit.controller';
+import { CorrectStanceController } from './correct-stance/correct-stance.controller';
+import { DefineTopicController } from './define-topic/define-topic.controller';
+import { CountryCodePipe } from './http/country-code.pipe';
+import { RecordStanceController } from './record-stance/record-stance.controller';
+import { RetractStanceController } from './retract-stance/retract-stance.controller';
+import { StanceLedgerModule } from './stance-ledger.module';
+import { TopicsController } from './topics-queries/topics.controller';
+
+/**
+ * Every use case's route, each controller in its use case's folder. The process that serves
+ * HTTP imports it; the access control, the edge and health stay with that process.
+ */
+@Module({
+  imports: [StanceLedgerModule, AnalystQueriesModule],
+  controllers: [
+    DefineTopicController,
+    TopicsController,
+    RecordStanceController,
+    CorrectStanceController,
+    RetractStanceController,
+    CountryStancesController,
+    AnalysisController,
+    AuditController,
+    AccessKeysController,
+  ],
+  providers: [CountryCodePipe],
+  exports: [StanceLedgerModule],
+})
+export class StanceLedgerHttpModule {}
