@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AccessKeysController } from './access-keys/access-keys.controller';
-import { AnalysisController } from './analyst-queries/analysis.controller';
-import { AnalystQueriesModule } from './analyst-queries/analyst-queries.module';
-import { CountryStancesController } from './analyst-queries/country-stances.controller';
+import { AnalystQueriesModule } from './analyst-queries.module';
+import { CountryStancesController } from './country-stances/country-stances.controller';
+import { CountryTimelineController } from './country-timeline/country-timeline.controller';
+import { TopicMatrixController } from './topic-matrix/topic-matrix.controller';
+import { TopicShiftsController } from './topic-shifts/topic-shifts.controller';
 import { AuditController } from './audit/audit.controller';
 import { CorrectStanceController } from './correct-stance/correct-stance.controller';
 import { DefineTopicController } from './define-topic/define-topic.controller';
@@ -25,7 +27,9 @@ import { TopicsController } from './topics-queries/topics.controller';
     CorrectStanceController,
     RetractStanceController,
     CountryStancesController,
-    AnalysisController,
+    TopicMatrixController,
+    CountryTimelineController,
+    TopicShiftsController,
     AuditController,
     AccessKeysController,
   ],

@@ -1,4 +1,4 @@
-import type { Answer } from '../analyst-queries/answer';
+import type { Answer } from '../answers/answer';
 import type { FastifyReply } from 'fastify';
 
 /**

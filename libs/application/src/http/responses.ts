@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { StanceBody } from '../analyst-queries/answer';
+import type { StanceBody } from '../answers/answer';
 import { STANCES } from '@stance-ledger/domain';
 
 /** Response shapes, for the OpenAPI document. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CalendarDate } from '@stance-ledger/domain';
 import { type AtPosition, StanceQueries } from '@stance-ledger/read-models';
 import { ProjectionProgress } from '../projection/projection-progress';
 import { ReadModelChanges } from '../projection/read-model-changes';
@@ -86,4 +87,9 @@ export class AnswerCache {
       this.bytes -= entry.answer.json.length;
     }
   }
+}
+
+/** What every analyst question on a day shares: the day, the transaction time, and read-your-writes. */
+export interface Bitemporal extends Asked {
+  on: CalendarDate;
 }

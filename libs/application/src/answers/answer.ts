@@ -1,5 +1,6 @@
 import type { Stance } from '@stance-ledger/domain';
-import type { StanceView, TimelineEntry } from '@stance-ledger/read-models';
+import type { AtPosition, StanceView, TimelineEntry } from '@stance-ledger/read-models';
+import { TopicNotFoundError } from '../shared/errors';
 
 /**
  * An answer: the log position the read models stood at, and the value read there. A kept answer
@@ -60,4 +61,14 @@ export interface ShiftItem {
 
 export interface Shifts {
   shifts: ShiftItem[];
+}
+
+/** The answer, unless its topic does not exist in the read models it was read from. */
+export function ofKnownTopic<T>(topicId: string | undefined, answer: AtPosition<T>): AtPosition<T> {
+  if (topicId !== undefined && answer.topicFound === false) throw new TopicNotFoundError(topicId);
+  return { position: answer.position, value: answer.value };
+}
+
+export function shaped<T, U>({ position, value }: AtPosition<T>, shape: (value: T) => U): AtPosition<U> {
+  return { position, value: shape(value) };
 }

@@ -10,8 +10,8 @@ import { sendJson } from '../http/json';
 import { AsOfQuery } from '../http/read-queries';
 import { CountryStancesResponse, ErrorResponse } from '../http/responses';
 import { CLOCK, type Clock, COUNTRY_REGISTRY } from '../shared/tokens';
-import type { StanceBody } from './answer';
-import { GetCountryStancesQuery } from './queries';
+import type { StanceBody } from '../answers/answer';
+import { GetCountryStancesQuery } from './get-country-stances.query';
 
 const NO_STANCE: Record<keyof Omit<StanceBody, 'topicId'>, null> = {
   stance: null,
