@@ -9,6 +9,7 @@ export * from './shared/stance';
 export * from './shared/streams';
 export * from './shared/text';
 export * from './shared/topic-id';
+export * from './shared/uuid';
 export * from './topics/topic.decider';
 export * from './stances/country-stances.decider';
 export * from './stances/stance-commands';

@@ -2,6 +2,7 @@ import {
   isCalendarDate,
   isStance,
   isTopicId,
+  isUuid,
   type EventMetadata,
   type StanceLedgerEvent,
   UnknownEventTypeError,
@@ -29,7 +30,6 @@ export function isPoisonError(error: unknown): boolean {
   return typeof code === 'string' && /^(22|23)/.test(code);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0;
 const isOptionalText = (value: unknown) => value === null || value === undefined || typeof value === 'string';
 
@@ -68,7 +68,7 @@ export function assertProjectable(event: StanceLedgerEvent, metadata: EventMetad
     case 'StanceRetracted': {
       check(typeof data.country === 'string' && /^[A-Z]{2}$/.test(data.country), `${event.type}.country is not an alpha-2 code`);
       check(isTopicId(data.topicId), `${event.type}.topicId is not a slug`);
-      check(typeof data.recordId === 'string' && UUID.test(data.recordId), `${event.type}.recordId is not an event id`);
+      check(isUuid(data.recordId), `${event.type}.recordId is not an event id`);
       check(isText(data.reason), `${event.type}.reason is missing`);
       if (event.type === 'StanceCorrected') {
         const changes = data.changes as Record<string, unknown> | null;

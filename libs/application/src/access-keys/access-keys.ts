@@ -5,6 +5,7 @@ import {
   type AccessKeyCommand,
   AccessKeyAlreadyRevokedError,
   AccessKeyNotFoundError,
+  isUuid,
   accessKeysDecider,
   parseAccessKeyName,
   parseRoles,
@@ -61,7 +62,6 @@ const toKey = (row: KeyRow): AccessKey => ({
   revokedBy: row.revoked_by,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Serialises issuing with the "no key yet" check of the bootstrap, across processes. */
 const ISSUE_LOCK = 'SELECT pg_advisory_xact_lock(7336911002)';
 
@@ -89,7 +89,7 @@ export class AccessKeys {
     const roles = parseRoles(input.roles);
     const id = randomUUID();
     const secret = options.secret ?? `${ACCESS_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const createdAt = new Date(this.clock.now().toISOString().slice(0, 23) + 'Z');
+    const createdAt = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       await manager.query(ISSUE_LOCK);
       if (options.onlyIfNone) {
@@ -106,8 +106,8 @@ export class AccessKeys {
   }
 
   async revoke(id: string, by: CommandContext): Promise<AccessKey> {
-    if (!UUID.test(id)) throw new AccessKeyNotFoundError(id);
-    const revokedAt = new Date(this.clock.now().toISOString().slice(0, 23) + 'Z');
+    if (!isUuid(id)) throw new AccessKeyNotFoundError(id);
+    const revokedAt = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query(`SELECT * FROM access_keys WHERE id = $1 FOR UPDATE`, [id])) as KeyRow[];
       if (!row) throw new AccessKeyNotFoundError(id);
