@@ -25,6 +25,7 @@ export * from './projection/projection-progress';
 export * from './projection/projector.service';
 export * from './demo-data/demo-data.loader';
 export * from './access-keys/access-keys';
+export * from './metrics/metrics';
 export * from './access-keys/access-keys.migration';
 export * from './stance-ledger-http.module';
 export * from './http/access';

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { AccessKeys } from './access-keys/access-keys';
+import { Metrics } from './metrics/metrics';
 import { DecidedStates } from './shared/decided-states';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from './shared/options';
 import { DefineTopicHandler } from './define-topic/define-topic.handler';
@@ -37,8 +38,9 @@ import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.quer
     ProjectorService,
     DemoDataLoader,
     AccessKeys,
+    Metrics,
     { provide: StanceQueries, inject: [DataSource], useFactory: (dataSource: DataSource) => new StanceQueries(dataSource) },
   ],
-  exports: [CqrsModule, ProjectionProgress, ProjectorService, DemoDataLoader, StanceQueries, AccessKeys],
+  exports: [CqrsModule, ProjectionProgress, ProjectorService, DemoDataLoader, StanceQueries, AccessKeys, Metrics],
 })
 export class StanceLedgerModule {}
