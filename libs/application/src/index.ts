@@ -34,6 +34,7 @@ export * from './record-stance/record-stance.request';
 export * from './correct-stance/correct-stance.request';
 export * from './retract-stance/retract-stance.request';
 export * from './define-topic/define-topic.request';
-export * from './audit/audit.request';
+export * from './audit-history/history.request';
+export * from './audit-stream/stream.request';
 export * from './http/request-validation';
 export * from './http/read-queries';

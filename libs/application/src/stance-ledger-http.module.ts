@@ -5,7 +5,10 @@ import { CountryStancesController } from './country-stances/country-stances.cont
 import { CountryTimelineController } from './country-timeline/country-timeline.controller';
 import { TopicMatrixController } from './topic-matrix/topic-matrix.controller';
 import { TopicShiftsController } from './topic-shifts/topic-shifts.controller';
-import { AuditController } from './audit/audit.controller';
+import { HistoryController } from './audit-history/history.controller';
+import { StreamController } from './audit-stream/stream.controller';
+import { IntegrityReportController } from './integrity-report/integrity-report.controller';
+import { ProvenanceController } from './stance-provenance/provenance.controller';
 import { CorrectStanceController } from './correct-stance/correct-stance.controller';
 import { DefineTopicController } from './define-topic/define-topic.controller';
 import { CountryCodePipe } from './http/country-code.pipe';
@@ -30,7 +33,10 @@ import { TopicsController } from './topics-queries/topics.controller';
     TopicMatrixController,
     CountryTimelineController,
     TopicShiftsController,
-    AuditController,
+    HistoryController,
+    StreamController,
+    ProvenanceController,
+    IntegrityReportController,
     AccessKeysController,
   ],
   providers: [CountryCodePipe],

@@ -14,6 +14,10 @@ import { ProjectionProgress } from './projection/projection-progress';
 import { ProjectorService } from './projection/projector.service';
 import { RecordStanceHandler } from './record-stance/record-stance.handler';
 import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.queries';
+import { GetHistoryHandler } from './audit-history/get-history.handler';
+import { GetStreamHandler } from './audit-stream/get-stream.handler';
+import { GetIntegrityReportHandler } from './integrity-report/get-integrity-report.handler';
+import { GetProvenanceHandler } from './stance-provenance/get-provenance.handler';
 
 /**
  * Commands, queries and the projector. Expects EVENT_STORE, CLOCK, COUNTRY_REGISTRY,
@@ -34,6 +38,10 @@ import { GetTopicHandler, ListTopicsHandler } from './topics-queries/topics.quer
     RetractStanceHandler,
     ListTopicsHandler,
     GetTopicHandler,
+    GetHistoryHandler,
+    GetStreamHandler,
+    GetProvenanceHandler,
+    GetIntegrityReportHandler,
     ProjectionProgress,
     ProjectorService,
     DemoDataLoader,

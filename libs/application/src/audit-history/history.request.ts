@@ -3,6 +3,8 @@ import { MAX_PAGE } from '@stance-ledger/audit';
 import { IsOptional, IsString, MinLength } from 'class-validator';
 import { IsDecimalInteger, IsInstant, IsLogPosition, IsNotAfter } from '../http/request-validation';
 
+/** The filters of `GET /audit/events`. */
+
 export class HistoryQuery {
   @ApiPropertyOptional({ description: 'Events strictly after this log position (exclusive); from the start when absent' })
   @IsOptional()
@@ -36,16 +38,4 @@ export class HistoryQuery {
   @IsOptional()
   @IsInstant()
   recordedTo?: string;
-}
-
-export class StreamQuery {
-  @ApiPropertyOptional({ description: 'First revision of the page', default: 0 })
-  @IsOptional()
-  @IsLogPosition({ message: 'fromRevision must be a non-negative integer in plain decimal digits, without a leading zero' })
-  fromRevision?: string;
-
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @IsDecimalInteger(1, MAX_PAGE)
-  limit?: number;
 }
