@@ -1,12 +1,12 @@
 import { hash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { HttpException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@stance-ledger/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import { parseJsonBody, printable, urlProblems } from './hostile-input';
 import { KnownQueryGuard } from './known-query.guard';
 import { RequestValidationException } from '@stance-ledger/application';
@@ -28,6 +28,22 @@ export const DOCS_CSP =
 const DOCS_PAGE = /^\/docs(\/|\?|$)/;
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * The headers helmet sets for these options, worked out once: they depend on neither the request
+ * nor the response (@fastify/helmet builds helmet's middleware anew for every request).
+ */
+export function securityHeaders(options: HelmetOptions): [string, string][] {
+  const headers = new Map<string, string>();
+  const response = {
+    setHeader: (name: string, value: string) => headers.set(name, value),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  helmet(options)({} as never, response as never, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return [...headers];
+}
 
 /**
  * Server options that drop slow clients: headers within REQUEST_TIMEOUT_MS (a slowloris sends them
@@ -120,10 +136,11 @@ export async function hardenEdge(app: NestFastifyApplication, config: AppConfig)
     });
   }
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: API_CSP,
-    referrerPolicy: { policy: 'no-referrer' },
-    xFrameOptions: { action: 'deny' },
+  const headers = securityHeaders({ contentSecurityPolicy: API_CSP, referrerPolicy: { policy: 'no-referrer' }, xFrameOptions: { action: 'deny' } });
+  // On the raw response, as helmet does, so that they are sent whoever writes the response.
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    done();
   });
 
   await app.register(fastifyRateLimit, {
