@@ -1,3 +1,5 @@
+// First: the tracing's instrumentations patch http, fastify and pg as they are required.
+import { tracing } from './tracing/tracing';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${signal} received, shutting down\n`);
     await app.close();
     await database.stop();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

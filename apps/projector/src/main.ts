@@ -1,3 +1,5 @@
+// First: the tracing's instrumentations patch pg as it is required.
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { configOrExit, serviceDatabase } from '@stance-ledger/platform';
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${signal} received, stopping the projector\n`);
     await app.close();
     await database.stop();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -15,6 +15,7 @@ import {
   TopicNotDefinedError,
 } from '@stance-ledger/domain';
 import { EventIdConflictError, WrongExpectedRevisionError } from '@stance-ledger/event-store';
+import { isDatabaseUnavailable } from '@stance-ledger/platform';
 import { SnapshotNotFoundError } from '@stance-ledger/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -41,6 +42,12 @@ function body(statusCode: number, code: string, message: string, errors?: ErrorB
   return { statusCode, error: REASONS[statusCode] ?? 'Error', code, message, ...(errors ? { errors } : {}) };
 }
 
+/**
+ * Seconds a client is told to wait while the database is unreachable (the key check says the
+ * same, apps/api/src/auth/access-control.ts): a restart of PostgreSQL takes a few.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** The one place where failures become HTTP statuses: typed errors by their stable codes. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -51,6 +58,7 @@ export class ErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const response = this.toResponse(exception, `${request.method} ${request.url}`);
     if (exception instanceof ProjectionBehindError) reply.header('Retry-After', '1');
+    if (response.code === 'database_unavailable') reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     void reply.status(response.statusCode).send(response);
   }
 
@@ -87,6 +95,12 @@ export class ErrorFilter implements ExceptionFilter {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Fastify's own rejections (malformed JSON, wrong content type, body too large).
       return body(status, httpCode(status), (exception as Error).message);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // Not the request's fault, nor a bug: the client may retry (with its Idempotency-Key, a command is
+      // never appended twice). What the driver said stays in the log.
+      this.logger.warn(`${request}: the database is unreachable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      return body(503, 'database_unavailable', 'the database is unreachable for the moment: retry after the time in Retry-After');
     }
     this.logger.error(`${request}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     return body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal_error', 'internal error');

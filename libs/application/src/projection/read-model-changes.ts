@@ -58,7 +58,14 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
     if (this.stopped) return;
     let client: Client;
     try {
-      client = new Client({ connectionString: this.connectionString(), application_name: 'stance-ledger-read-model-changes' });
+      const { extra } = this.dataSource.options as { extra?: { connectionTimeoutMillis?: number } };
+      client = new Client({
+        connectionString: this.connectionString(),
+        application_name: 'stance-ledger-read-model-changes',
+        // As the read models' pool: a server that does not answer is tried again, not waited on.
+        connectionTimeoutMillis: extra?.connectionTimeoutMillis ?? 5000,
+        keepAlive: true,
+      });
     } catch (error) {
       this.log.error(`cannot listen for read-model changes; every answer will be checked with a query: ${String(error)}`);
       return;

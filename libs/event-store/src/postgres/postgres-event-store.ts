@@ -34,6 +34,11 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
   /** How often an idle subscription looks for events appended by other processes. */
   pollIntervalMs?: number;
+  /**
+   * How long opening a connection, or waiting for a free one, may take before the operation
+   * fails (pg's default is forever): while the database is down, callers hear so in bounded time.
+   */
+  connectTimeoutMs?: number;
 }
 
 export class PostgresEventStore implements EventStore {
@@ -49,6 +54,9 @@ export class PostgresEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'stance-ledger-event-store',
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      // A connection whose server vanished without a word is found out, not waited on forever.
+      keepAlive: true,
     };
     this.pool = new Pool(config);
     // An idle client losing its connection must not crash the process; the pool replaces it.

@@ -117,6 +117,21 @@ export class AppConfig {
   MIN_POSITION_WAIT_MS: number = 5000;
 
   /**
+   * How long a connection to PostgreSQL may take to open, or a request wait for a free one,
+   * before the request is answered 503 (with Retry-After): the bound on an answer while the
+   * database is down. A refused connection fails at once.
+   */
+  @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Min(100, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Max(60000, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  DATABASE_CONNECT_TIMEOUT_MS: number = 5000;
+
+  /** OpenTelemetry: where traces go (OTLP over HTTP, `<endpoint>/v1/traces`); unset means tracing off. Read by the SDK itself, checked here. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL, e.g. http://otel-collector:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /**
    * How many events of decided state commands keep in memory (about 125 bytes per stance
    * record): enough for every country stream of the history, or commands re-read evicted ones.
    */
@@ -135,6 +150,7 @@ const OPTIONAL_SETTINGS = [
   'OIDC_JWKS_URI',
   'BOOTSTRAP_ADMIN_KEY',
   'CORS_ORIGINS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ];
 
 export class InvalidConfigError extends Error {

@@ -35,6 +35,7 @@ import {
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { IsoCountryRegistry } from '../countries/iso-country-registry';
+import { traceLogFields } from '../tracing/log-fields';
 
 /** The connection string of the service's PostgreSQL (read models, and the log by default). */
 export const DATABASE_URL = Symbol('DatabaseUrl');
@@ -77,7 +78,7 @@ export function createEventStore(config: AppConfig, databaseUrl: string): EventS
         logger.warn(`subscription to $all dropped (${error?.message ?? 'ended'}); resubscribing from the checkpoint, attempt ${attempt}`),
     });
   }
-  return new PostgresEventStore({ connectionString: databaseUrl });
+  return new PostgresEventStore({ connectionString: databaseUrl, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS });
 }
 
 @Injectable()
@@ -109,6 +110,8 @@ export class InfrastructureModule {
             level: config.LOG_LEVEL,
             autoLogging: false,
             quietReqLogger: true,
+            // Every line written while a span is active names its trace (tracing on only).
+            mixin: traceLogFields,
           },
           // Requests are not logged, so no middleware binds a logger to each one: it cost every
           // request a child logger and an async context. Errors name their request themselves.
@@ -125,7 +128,8 @@ export class InfrastructureModule {
           migrationsTransactionMode: 'each',
           synchronize: false,
           logging: false,
-          extra: { max: 10, application_name: 'stance-ledger-read-models' },
+          // Bounded waits for a connection (pg's default is forever): while the database is down, a request is answered 503 in time.
+          extra: { max: 10, application_name: 'stance-ledger-read-models', connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS, keepAlive: true },
         }),
       ],
       providers: [
