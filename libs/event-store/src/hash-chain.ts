@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /**
@@ -27,5 +27,6 @@ export const AUDITED_METADATA = ['schemaVersion', 'recordedAt', 'recordedBy', 'c
 export function eventHash(previousHash: string, content: HashedContent): string {
   const audited = Object.fromEntries(AUDITED_METADATA.map((key) => [key, content.metadata[key] ?? null]));
   const canonical = canonicalJson({ type: content.type, data: content.data, metadata: audited });
-  return createHash('sha256').update(previousHash).update('\n').update(canonical ?? '').digest('hex');
+  // One-shot hash of one string: the same UTF-8 bytes as three updates, a fraction of the calls.
+  return hash('sha256', `${previousHash}\n${canonical ?? ''}`, 'hex');
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AccessKeys, type Principal } from '@stance-ledger/application';
 import { isRole, type Role } from '@stance-ledger/domain';
@@ -45,7 +45,7 @@ export class Authenticator {
 
   private async verifyKey(secret: string): Promise<Authentication> {
     // Kept by a hash of the secret, so that the map holds no credential.
-    const id = createHash('sha256').update(secret).digest('base64');
+    const id = hash('sha256', secret, 'base64');
     const kept = this.keyChecks.get(id);
     const now = Date.now();
     if (kept && now - kept.at < KEY_CHECK_TTL_MS) return kept.result;

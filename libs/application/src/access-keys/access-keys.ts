@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ACCESS_KEYS_STREAM,
@@ -40,7 +40,7 @@ export const ACCESS_KEY_PREFIX = 'slk_';
  * SHA-256 of a secret. A key is 256 random bits (a bootstrap key at least 32 characters chosen by
  * the operator), so a slow password hash would add nothing but latency to every request.
  */
-export const secretHash = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
+export const secretHash = (secret: string): Buffer => hash('sha256', secret, 'buffer');
 
 interface KeyRow {
   id: string;
