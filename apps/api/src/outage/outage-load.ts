@@ -126,6 +126,8 @@ export class OutageLoad {
       // The log itself, through the event store's pool (auditors only).
       ...(credential === 'key' ? [`/audit/events?limit=20`] : []),
     ];
+    // A question about a country no writer has recorded yet is rightly 404: ask once each has one.
+    while (!this.stopping && !this.options.writers.every((country) => this.acknowledged.some((ack) => ack.country === country))) await sleep(20);
     for (let n = reader; !this.stopping; n++) {
       await this.send('read', 'GET', questions[n % questions.length], { anonymous: credential === 'anonymous' });
       await sleep(20);
