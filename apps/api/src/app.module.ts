@@ -7,6 +7,8 @@ import { AdminKeyBootstrap } from './auth/admin-key-bootstrap';
 import { Authenticator } from './auth/authenticator';
 import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { ProjectionStatus } from './metrics/projection-status';
 
 @Module({})
 export class AppModule {
@@ -14,8 +16,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerHttpModule, TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, MeController],
-      providers: [Authenticator, AccessControl, AdminKeyBootstrap],
+      controllers: [HealthController, MetricsController, MeController],
+      providers: [Authenticator, AccessControl, AdminKeyBootstrap, ProjectionStatus],
     };
   }
 }

@@ -5,10 +5,11 @@ import type { InfrastructureOptions } from '@stance-ledger/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AccessControl } from './auth/access-control';
-import type { Principal } from '@stance-ledger/application';
+import { Metrics, type Principal } from '@stance-ledger/application';
 import { edgeServerOptions, hardenEdge } from './http/edge';
 import { ErrorFilter } from './http/error.filter';
 import { requestValidationPipe } from './http/memoized-validation.pipe';
+import { installRequestLog } from './http/request-log';
 
 /** The HTTP service, configured the same way for `npm start` and for the end-to-end tests. */
 export async function createApp(
@@ -37,6 +38,7 @@ export async function createApp(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await hardenEdge(app, options.config);
+  installRequestLog(app.getHttpAdapter().getInstance(), app.get(Metrics));
   // After the edge: a refusal still gets the security headers, and bad credentials count against the rate limit.
   app.get(AccessControl).install(app.getHttpAdapter().getInstance(), benchmark);
   return app;

@@ -50,6 +50,9 @@ interface Fixtures {
 
 const SAMPLES: Record<string, Sample> = {
   'GET /health': async () => ({ path: '/health' }),
+  'GET /health/live': async () => ({ path: '/health/live' }),
+  'GET /health/ready': async () => ({ path: '/health/ready' }),
+  'GET /metrics': async () => ({ path: '/metrics' }),
   'GET /me': async () => ({ path: '/me' }),
   'POST /topics': async ({ unique }) => ({ path: '/topics', body: { ...multinationalForce, id: `topic-${unique()}` } }),
   'GET /topics': async () => ({ path: '/topics' }),

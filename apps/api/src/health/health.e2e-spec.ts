@@ -63,3 +63,42 @@ describe.each(EVENT_STORES)('GET /health (log on %s)', (eventStore) => {
     }
   });
 });
+
+describe('GET /health/live and /health/ready (the probes)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('live is 200 without a credential; ready is 200 with the database, migrations and projector up', async () => {
+    expect((await t.anonymous().get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
+    const ready = await t.anonymous().get('/health/ready').expect(200);
+    expect(ready.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, migrations: { status: 'up' }, projector: { status: 'up' } } });
+  });
+
+  it('ready is 503 while the database is unreachable and 200 again once it is back, live 200 throughout, without a restart', async () => {
+    const { Client } = await import('pg');
+    const admin = new Client({ connectionString: process.env.TEST_POSTGRES_URL });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    const database = new URL(t.databaseUrl).pathname.slice(1);
+    await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS false`);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
+    try {
+      const down = await t.anonymous().get('/health/ready').expect(503);
+      expect(down.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+      await t.anonymous().get('/health/live').expect(200);
+    } finally {
+      await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    let status = 0;
+    for (let tries = 0; tries < 100 && status !== 200; tries++) {
+      status = (await t.anonymous().get('/health/ready')).status;
+      if (status !== 200) await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(status).toBe(200);
+    await t.http().post('/topics').send({ id: 'after-the-outage', title: 'After', description: 'Written once the database is back' }).expect(201);
+  });
+});

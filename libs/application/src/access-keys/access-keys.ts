@@ -17,6 +17,7 @@ import type { CommandContext } from '../shared/command-context';
 import { DecidedStates } from '../shared/decided-states';
 import { handleCommand } from '../shared/handle-command';
 import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
+import { Metrics } from '../metrics/metrics';
 
 export interface AccessKey {
   id: string;
@@ -77,6 +78,7 @@ export class AccessKeys {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: DecidedStates,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Issues a key; `secret` only for a bootstrap key chosen by the operator. `onlyIfNone` issues it only into a store without keys. */
@@ -137,6 +139,7 @@ export class AccessKeys {
       store: this.store,
       states: this.states,
       clock: this.clock,
+      metrics: this.metrics,
       stream: ACCESS_KEYS_STREAM,
       decider: accessKeysDecider,
       command,

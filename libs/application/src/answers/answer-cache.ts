@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CalendarDate } from '@stance-ledger/domain';
 import { type AtPosition, StanceQueries } from '@stance-ledger/read-models';
+import { Metrics } from '../metrics/metrics';
 import { ProjectionProgress } from '../projection/projection-progress';
 import { ReadModelChanges } from '../projection/read-model-changes';
 import { Answer } from './answer';
@@ -46,6 +47,7 @@ export class AnswerCache {
     private readonly queries: StanceQueries,
     private readonly progress: ProjectionProgress,
     private readonly changes: ReadModelChanges,
+    private readonly metrics: Metrics,
   ) {}
 
   async answer<T extends object>(key: string, asked: Asked, read: (queries: StanceQueries) => Promise<AtPosition<T>>): Promise<Answer<T>> {
@@ -58,7 +60,11 @@ export class AnswerCache {
     const { position, settledAt, tables } = this.knownFreshness(asked.minPosition) ?? (await this.queries.freshness());
     const sameForLaterInstants = settledAt === null || asked.knownAt >= settledAt;
     const kept = this.entries.get(key);
-    if (sameForLaterInstants && kept?.answer.position === position && kept.tables === tables) return kept.answer as Answer<T>;
+    if (sameForLaterInstants && kept?.answer.position === position && kept.tables === tables) {
+      this.metrics.answerCacheHits.inc();
+      return kept.answer as Answer<T>;
+    }
+    this.metrics.answerCacheMisses.inc();
     const answer = await readAnswer(this.queries);
     // Kept only when the checkpoint did not move between the two statements: then `settledAt` is
     // the answer's. (Tables swapped in between only make the next request miss.)

@@ -6,6 +6,7 @@ import { handleCountryCommand } from '../shared/country-stream-handler';
 import { DecidedStates } from '../shared/decided-states';
 import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
 import { CorrectStanceCommand } from './correct-stance.command';
+import { Metrics } from '../metrics/metrics';
 
 @CommandHandler(CorrectStanceCommand)
 export class CorrectStanceHandler implements ICommandHandler<CorrectStanceCommand> {
@@ -13,6 +14,7 @@ export class CorrectStanceHandler implements ICommandHandler<CorrectStanceComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: DecidedStates,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   execute(command: CorrectStanceCommand): Promise<AppendReceipt> {
@@ -20,6 +22,7 @@ export class CorrectStanceHandler implements ICommandHandler<CorrectStanceComman
       store: this.store,
       states: this.states,
       clock: this.clock,
+      metrics: this.metrics,
       command: { type: 'CorrectStance', data: command.data },
       meta: command.context,
     });

@@ -7,6 +7,7 @@ import { DecidedStates } from '../shared/decided-states';
 import { handleCommand } from '../shared/handle-command';
 import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
 import { DefineTopicCommand } from './define-topic.command';
+import { Metrics } from '../metrics/metrics';
 
 @CommandHandler(DefineTopicCommand)
 export class DefineTopicHandler implements ICommandHandler<DefineTopicCommand> {
@@ -14,6 +15,7 @@ export class DefineTopicHandler implements ICommandHandler<DefineTopicCommand> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: DecidedStates,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   execute(command: DefineTopicCommand): Promise<AppendReceipt> {
@@ -21,6 +23,7 @@ export class DefineTopicHandler implements ICommandHandler<DefineTopicCommand> {
       store: this.store,
       states: this.states,
       clock: this.clock,
+      metrics: this.metrics,
       stream: topicStream(command.data.topicId),
       decider: topicDecider,
       command: { type: 'DefineTopic', data: command.data },

@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { type EventStore, isLogInDatabase, POSTGRES_LOG_RANGE } from '@stance-ledger/event-store';
 import { Projector, READ_MODEL_PROJECTIONS, READ_MODELS_CHECKPOINT } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
+import { Metrics } from '../metrics/metrics';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from '../shared/options';
 import { EVENT_STORE } from '../shared/tokens';
 import { ProjectionProgress } from './projection-progress';
@@ -18,6 +19,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     dataSource: DataSource,
     progress: ProjectionProgress,
     @Inject(APPLICATION_OPTIONS) private readonly options: ApplicationOptions,
+    metrics: Metrics,
   ) {
     // With the log in this database, the projector reads it in place: nothing goes to Node and back.
     const { url } = dataSource.options as { url?: string };
@@ -33,7 +35,10 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       READ_MODELS_CHECKPOINT,
       isLogInDatabase(store, url) ? { logRange: POSTGRES_LOG_RANGE, nextAppend: (signal) => store.nextAppend(signal) } : {},
     );
-    this.projector.onProgress((position) => progress.advance(position));
+    this.projector.onProgress((position) => {
+      metrics.projectorBatches.inc();
+      progress.advance(position);
+    });
   }
 
   onApplicationBootstrap(): void {

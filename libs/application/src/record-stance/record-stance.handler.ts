@@ -7,6 +7,7 @@ import { DecidedStates } from '../shared/decided-states';
 import { CLOCK, type Clock, EVENT_STORE } from '../shared/tokens';
 import { DefinedTopics } from './defined-topics';
 import { RecordStanceCommand } from './record-stance.command';
+import { Metrics } from '../metrics/metrics';
 
 @CommandHandler(RecordStanceCommand)
 export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand> {
@@ -16,6 +17,7 @@ export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand>
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: DecidedStates,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {
     this.topics = new DefinedTopics(store);
   }
@@ -25,6 +27,7 @@ export class RecordStanceHandler implements ICommandHandler<RecordStanceCommand>
       store: this.store,
       states: this.states,
       clock: this.clock,
+      metrics: this.metrics,
       command: { type: 'RecordStance', data: command.data },
       meta: command.context,
       topicIsDefined: () => this.topics.isDefined(command.data.topicId),

@@ -2,6 +2,7 @@ import { type CountryStanceCommand, countryStancesDecider, countryStream } from 
 import type { EventStore } from '@stance-ledger/event-store';
 import type { AppendReceipt } from './append-receipt';
 import type { CommandContext } from './command-context';
+import type { Metrics } from '../metrics/metrics';
 import type { DecidedStates } from './decided-states';
 import { handleCommand } from './handle-command';
 import type { Clock } from './tokens';
@@ -14,6 +15,7 @@ export function handleCountryCommand(input: {
   command: CountryStanceCommand;
   meta: CommandContext;
   topicIsDefined?: () => Promise<boolean>;
+  metrics?: Metrics;
 }): Promise<AppendReceipt> {
   const { topicIsDefined } = input;
   return handleCommand({
@@ -25,5 +27,6 @@ export function handleCountryCommand(input: {
     command: input.command,
     context: async (now) => ({ now, topicIsDefined: topicIsDefined ? await topicIsDefined() : true }),
     meta: input.meta,
+    metrics: input.metrics,
   });
 }

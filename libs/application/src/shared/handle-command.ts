@@ -1,5 +1,6 @@
 import type { Decider, StanceLedgerEvent } from '@stance-ledger/domain';
-import type { EventStore } from '@stance-ledger/event-store';
+import { type EventStore, WrongExpectedRevisionError } from '@stance-ledger/event-store';
+import type { Metrics } from '../metrics/metrics';
 import { type AppendReceipt, receiptOf } from './append-receipt';
 import type { CommandContext } from './command-context';
 import { annotateActiveSpan, inSpan, TRACE_ATTRIBUTES as ATTR } from './command-tracing';
@@ -20,6 +21,8 @@ export interface CommandHandling<Command, Event, State, Context> {
   /** The outside facts the decision needs, at `now`, the command's instant. */
   context: (now: Date) => Promise<Context> | Context;
   meta: CommandContext;
+  /** Counts appends and revision conflicts by stream category (GET /metrics). */
+  metrics?: Pick<Metrics, 'appended' | 'conflicted'>;
 }
 
 /**
@@ -48,6 +51,7 @@ export function handleCommand<Command extends { type: string; data: unknown }, E
         const expectedRevision = known.revision ?? 'no_stream';
         const appended = { [ATTR.stream]: stream, [ATTR.revision]: String(expectedRevision), [ATTR.events]: envelope.events.length };
         const result = await inSpan('append', appended, () => store.appendToStream(stream, envelope.events, { expectedRevision })).catch((error: unknown) => {
+          if (error instanceof WrongExpectedRevisionError) handling.metrics?.conflicted(stream);
           // Unless the command is decided again now, read the stream afresh next time.
           if (!willRetry(error, attempt)) states.forget(stream);
           throw error;
@@ -55,6 +59,7 @@ export function handleCommand<Command extends { type: string; data: unknown }, E
         // Appended already: another process handled the same keyed command first.
         const first = result.alreadyAppended ? await idempotency.previousReceipt(store) : undefined;
         if (first) return first;
+        if (!result.alreadyAppended) handling.metrics?.appended(stream, envelope.events.length);
         states.appended(stream, decider, envelope.decided, result.nextExpectedRevision, envelope.lastHash);
         const receipt = receiptOf(stream, result.events[0], result.alreadyAppended);
         span.setAttribute(ATTR.position, String(result.events[0]?.position ?? ''));

@@ -139,6 +139,14 @@ export class AppConfig {
   @Min(0, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
   @Max(100_000_000, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
   DECIDED_STATE_CACHE_EVENTS: number = 2_000_000;
+
+  /**
+   * GET /metrics then needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open to anyone
+   * who reaches the port (a scraper on a private network).
+   */
+  @IsOptional()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 }
 
 /** Settings without a default, which `new AppConfig()` does not list. */
@@ -148,6 +156,7 @@ const OPTIONAL_SETTINGS = [
   'OIDC_ISSUER',
   'OIDC_AUDIENCE',
   'OIDC_JWKS_URI',
+  'METRICS_TOKEN',
   'BOOTSTRAP_ADMIN_KEY',
   'CORS_ORIGINS',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
