@@ -1,0 +1,21 @@
+/**
+ * The API in a process of its own, logging at `info` to its stdout as `npm start` does (pino
+ * writes to file descriptor 1 itself, out of Jest's reach in-process). For request-log.e2e-spec.ts:
+ * sends `{ baseUrl, authorization, analyst, analystKey }` on its IPC channel once listening.
+ * Env: TEST_POSTGRES_URL (the jest run's server).
+ */
+import type * as TestAppModule from '../../../../test/support/test-app';
+
+async function main(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startTestApp } = require('../../../../test/support/test-app') as typeof TestAppModule;
+  const started = await startTestApp({ env: { LOG_LEVEL: 'info' } });
+  const analystKey = await started.issueKey('analyst@example.org', ['analyst']);
+  process.once('disconnect', () => void started.close().then(() => process.exit(0)));
+  process.send!({ baseUrl: started.baseUrl, authorization: started.authorization, analystKey });
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
