@@ -92,7 +92,7 @@ describe('The edge: rate limit per credential', () => {
   });
   afterAll(() => t.close());
 
-  it('answers 429 with Retry-After and our error body past RATE_LIMIT_PER_MINUTE, credential by credential; /health is never limited', async () => {
+  it('answers 429 with Retry-After and our error body past RATE_LIMIT_PER_MINUTE, credential by credential; /health and the probes are never limited', async () => {
     for (let i = 0; i < 5; i++) await t.http().get('/topics').expect(200);
     const limited = await t.http().get('/topics').expect(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -103,7 +103,7 @@ describe('The edge: rate limit per credential', () => {
     const other = await t.issueKey('another-client', ['analyst']);
     await t.http().get('/topics').set('Authorization', `Bearer ${other}`).expect(200);
 
-    for (let i = 0; i < 10; i++) await t.anonymous().get('/health').expect(200);
+    for (let i = 0; i < 10; i++) for (const probe of ['/health', '/health/live', '/health/ready']) await t.anonymous().get(probe).expect(200);
   });
 });
 

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
-import { HttpException } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@stance-ledger/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -28,6 +28,7 @@ export const DOCS_CSP =
 const DOCS_PAGE = /^\/docs(\/|\?|$)/;
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const rateLimitLogger = new Logger('Access');
 
 /**
  * The headers helmet sets for these options, worked out once: they depend on neither the request
@@ -149,6 +150,9 @@ export async function hardenEdge(app: NestFastifyApplication, config: AppConfig)
     timeWindow: 60_000,
     hook: 'onRequest',
     keyGenerator: rateLimitKey,
+    // Why, beside the request's own line (request-log.ts); the key is a digest, and not logged either.
+    onExceeded: (request) =>
+      rateLimitLogger.warn(`${request.method} ${request.url} refused: more than ${config.RATE_LIMIT_PER_MINUTE} requests in a minute ${request.headers.authorization === undefined ? `from ${request.ip} without a credential` : 'with one credential'}`),
     errorResponseBuilder: (_request, context) =>
       new HttpException(
         {
@@ -161,8 +165,9 @@ export async function hardenEdge(app: NestFastifyApplication, config: AppConfig)
       ),
   });
   const limit = fastify.rateLimit();
-  // Health checks (load balancers, orchestrators) are never throttled.
-  fastify.addHook('onRequest', (request, reply) => (request.routeOptions.url === '/health' ? Promise.resolve() : limit.call(fastify, request, reply)));
+  // Health checks and probes (load balancers, orchestrators) are never throttled; /metrics is, like any route.
+  const probes = new Set(['/health', '/health/live', '/health/ready']);
+  fastify.addHook('onRequest', (request, reply) => (probes.has(request.routeOptions.url ?? '') ? Promise.resolve() : limit.call(fastify, request, reply)));
 
   fastify.addHook('onRequest', async (request, reply) => {
     if (DOCS_PAGE.test(request.url)) reply.raw.setHeader('Content-Security-Policy', DOCS_CSP);

@@ -11,7 +11,7 @@ type LogLine = Record<string, unknown>;
 /** The API runs in a child process (logged-api-process.ts) logging at info; its stdout is read line by line as pino writes it. */
 describe('request logs (pino, LOG_LEVEL=info)', () => {
   let child: ChildProcess;
-  let api: { baseUrl: string; authorization: string; analystKey: string };
+  let api: { baseUrl: string; authorization: string; analystKey: string; busyKey: string };
   const lines: LogLine[] = [];
   const raw: string[] = [];
 
@@ -63,6 +63,17 @@ describe('request logs (pino, LOG_LEVEL=info)', () => {
     expect((await requestLine('GET', '/topics', 200)).correlationId).toEqual(expect.any(String));
     expect(raw.join('\n')).not.toContain(api.analystKey);
     expect(raw.join('\n')).not.toContain(api.authorization.slice('Bearer '.length));
+  });
+
+  it('logs a 429 at warn, with why', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await get('/topics/rate-limited', { authorization: `Bearer ${api.busyKey}` })).status);
+    expect(statuses.slice(0, 30).every((status) => status !== 429)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    expect(await requestLine('GET', '/topics/:topicId', 429)).toMatchObject({ level: WARN });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: WARN, context: 'Access', msg: 'GET /topics/rate-limited refused: more than 30 requests in a minute with one credential' }),
+    );
   });
 
   it('logs every refusal at warn, with why: 401 without a credential or with a bad one, 403 for a missing role', async () => {
