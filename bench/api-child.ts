@@ -1,10 +1,12 @@
 /**
  * The HTTP service in a process of its own, so that the load generator does not share its event
  * loop (on a 2-core machine, an in-process autocannon halves what the service can answer).
- * Args: databaseUrl [fastify|express|unchecked]. Once listening, issues a key holding every role
+ * Args: databaseUrl [fastify|express|unchecked|bare]. Once listening, issues a key holding every role
  * and prints `{"port": N, "authorization": "Bearer ..."}`; closes on SIGTERM.
  * `unchecked` is the same Fastify app built with createApp's `everyRequestAs`: no credential is
  * checked, each request is the bench's caller (to measure what the check costs, bench/http.ts).
+ * `bare` is the Fastify app without each request's metrics and log line (createApp's
+ * `withoutRequestObservation`), to measure what they cost; traced-api-child.ts adds tracing.
  * `express` serves the same modules on Nest's Express adapter, for bench/platforms.ts; it has
  * neither the edge nor the access check (both are Fastify hooks), so each request is made the
  * bench's caller as `unchecked` does. It needs @nestjs/platform-express, which the project does
@@ -55,7 +57,9 @@ async function main(): Promise<void> {
   });
   const options = { config, databaseUrl };
   const app: INestApplication =
-    mode === 'express' ? await createExpressApp(options) : await createApp(options, mode === 'unchecked' ? { everyRequestAs: BENCH_CALLER } : {});
+    mode === 'express'
+      ? await createExpressApp(options)
+      : await createApp(options, mode === 'unchecked' ? { everyRequestAs: BENCH_CALLER } : mode === 'bare' ? { withoutRequestObservation: true } : {});
   await app.listen(0, '127.0.0.1');
   process.once('SIGTERM', () => {
     void app.close().then(() => process.exit(0));

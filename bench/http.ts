@@ -301,6 +301,56 @@ export async function measureKeyCheck(databaseUrl: string, seconds: number, roun
   ];
 }
 
+/**
+ * What observability costs the hot paths: the same query and HTTP appends at saturation, on the
+ * same history, with the service started three ways, alternating order each round: `bare`
+ * (no request metrics or log line, tracing off), `metrics` (as deployed: request metrics and log
+ * line, tracing off) and `traced` (as `metrics`, plus tracing on with every span exported to an
+ * exporter that drops it: traced-api-child.ts). Ratios of the medians.
+ */
+export async function measureObservability(databaseUrl: string, seconds: number, rounds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
+  const [query] = QUERY_ENDPOINTS;
+  const body = appendBody(topicId);
+  const modes = ['bare', 'metrics', 'traced'] as const;
+  const start = { bare: () => startApi(databaseUrl, 'api-child', ['bare']), metrics: () => startApi(databaseUrl), traced: () => startApi(databaseUrl, 'traced-api-child') };
+  const measured = Object.fromEntries(modes.map((mode) => [mode, { query: [] as number[], append: [] as number[], failures: 0 }])) as Record<(typeof modes)[number], { query: number[]; append: number[]; failures: number }>;
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+      const api = await start[mode]();
+      const headers = authHeaders(api.authorization);
+      try {
+        await checkedAnswer(api, query.path);
+        await firstAppends(api, body);
+        await projectionCaughtUp(api);
+        await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: 1, headers });
+        const read = await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: seconds, headers });
+        const append = await appendSaturation(api.base, api.authorization, seconds, body);
+        await projectionCaughtUp(api);
+        measured[mode].query.push(read.requests.average);
+        measured[mode].append.push(append.requests.average);
+        measured[mode].failures += failures(read) + failures(append);
+        log(`observability, round ${round + 1}, ${mode}: ${query.label} ${Math.round(read.requests.average)} req/s, HTTP appends ${Math.round(append.requests.average)} req/s; ${failures(read) + failures(append)} non-2xx/errors`);
+      } finally {
+        await api.stop();
+      }
+    }
+  }
+  const { bare, metrics, traced } = measured;
+  const ratio = (on: number[], off: number[]) => (median(on) / median(off)).toFixed(2);
+  const note = `bare: no request metrics or log line, tracing off; metrics: as deployed (tracing off); traced: metrics and tracing on, spans to an exporter that drops them; ${rounds} round(s) alternating, ${bare.failures + metrics.failures + traced.failures} non-2xx/errors in all`;
+  const row = (what: 'query' | 'append', measure: string): HttpRow => ({
+    measure,
+    ours: `${perSecond(metrics[what])}; traced ${perSecond(traced[what])}`,
+    raw: perSecond(bare[what]),
+    ratio: `metrics on ${ratio(metrics[what], bare[what])}× off; tracing on ${ratio(traced[what], metrics[what])}× off`,
+    note,
+  });
+  return [
+    row('query', `cost of metrics and tracing: query, ${query.label} (req/s at saturation, 32 connections)`),
+    row('append', 'cost of metrics and tracing: HTTP command appends (req/s at saturation, 16 connections)'),
+  ];
+}
+
 if (require.main === module) {
   const [databaseUrl, seconds = '8', which = 'all'] = process.argv.slice(2);
   const log = (line: string) => process.stderr.write(`${line}\n`);

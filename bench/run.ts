@@ -26,7 +26,7 @@ import { dumbo } from '@event-driven-io/dumbo';
 import { DataSource } from 'typeorm';
 import { childArguments, childOptions, PROJECT_ROOT } from './child-script';
 import { generateHistory, memberStates } from './generator';
-import { APPEND_TOPIC, measureAppends, measureKeyCheck, measureQueries, startApi } from './http';
+import { APPEND_TOPIC, measureAppends, measureKeyCheck, measureObservability, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
 
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
@@ -433,6 +433,8 @@ async function main(): Promise<void> {
 
     // 5. What the key check costs: the same loads on the same history, checked and not.
     rows.push(...(await measureKeyCheck(oursUrl, HTTP_SECONDS, ROUNDS, APPEND_TOPIC, log)));
+    // 6. What metrics and tracing cost: the same loads, observed or not.
+    rows.push(...(await measureObservability(oursUrl, HTTP_SECONDS, ROUNDS, APPEND_TOPIC, log)));
     const keyCheck = JSON.parse(execFileSync(process.execPath, childArguments('key-check-child', [oursUrl, smoke ? '0.5' : '2']), childOptions()).toString().trim().split('\n').pop() as string) as {
       keptMicros: number;
       checks: number;

@@ -14,8 +14,11 @@ import { installRequestLog } from './http/request-log';
 /** The HTTP service, configured the same way for `npm start` and for the end-to-end tests. */
 export async function createApp(
   options: InfrastructureOptions,
-  /** For the benchmark only: every request is this caller, unchecked (see AccessControl.install). */
-  benchmark: { everyRequestAs?: Principal } = {},
+  /**
+   * For the benchmark only: every request is this caller, unchecked (see AccessControl.install);
+   * `withoutRequestObservation` leaves out each request's metrics and log line (request-log.ts), to measure what they cost.
+   */
+  benchmark: { everyRequestAs?: Principal; withoutRequestObservation?: boolean } = {},
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(options),
@@ -38,7 +41,7 @@ export async function createApp(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await hardenEdge(app, options.config);
-  installRequestLog(app.getHttpAdapter().getInstance(), app.get(Metrics));
+  if (!benchmark.withoutRequestObservation) installRequestLog(app.getHttpAdapter().getInstance(), app.get(Metrics));
   // After the edge: a refusal still gets the security headers, and bad credentials count against the rate limit.
   app.get(AccessControl).install(app.getHttpAdapter().getInstance(), benchmark);
   return app;

@@ -19,7 +19,10 @@ export function streamCategory(stream: string): string {
  * The process's metrics, served at `GET /metrics`. One registry per application instance, not
  * prom-client's global one, so that two apps in one process (tests, the bench) count apart.
  * Every metric of ours is named `stance_ledger_*`; Node's default process metrics are beside them.
- * Feed clients and the webhook backlog (issue 20) register their own metrics on `registry`.
+ *
+ * The live feed and the webhooks (issue 20) register theirs here, on `registry`, beside these:
+ * infra/'s dashboard and alert rules expect `stance_ledger_webhook_deliveries_failed_total`
+ * (counter) and `stance_ledger_webhook_backlog` (gauge), and show `stance_ledger_feed_clients`.
  */
 export class Metrics {
   readonly registry = new Registry();
