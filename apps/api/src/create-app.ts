@@ -9,6 +9,7 @@ import type { Principal } from '@stance-ledger/application';
 import { edgeServerOptions, hardenEdge } from './http/edge';
 import { ErrorFilter } from './http/error.filter';
 import { requestValidationPipe } from './http/memoized-validation.pipe';
+import { serveWebApp } from './web/web-app';
 
 /** The HTTP service, configured the same way for `npm start` and for the end-to-end tests. */
 export async function createApp(
@@ -39,5 +40,6 @@ export async function createApp(
   await hardenEdge(app, options.config);
   // After the edge: a refusal still gets the security headers, and bad credentials count against the rate limit.
   app.get(AccessControl).install(app.getHttpAdapter().getInstance(), benchmark);
+  await serveWebApp(app, options.config.WEB_DIR);
   return app;
 }

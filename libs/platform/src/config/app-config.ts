@@ -139,6 +139,11 @@ export class AppConfig {
   @Min(0, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
   @Max(100_000_000, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
   DECIDED_STATE_CACHE_EVENTS: number = 2_000_000;
+
+  /** The built web app (`npm run build` writes it) served under /app/, relative to the working directory. */
+  @IsString()
+  @MinLength(1, { message: 'WEB_DIR must be a non-empty path' })
+  WEB_DIR: string = 'dist/web';
 }
 
 /** Settings without a default, which `new AppConfig()` does not list. */
