@@ -32,6 +32,7 @@ export function CountryView() {
         {stances.data && <p className="answer-head">Log position {stances.data.position}</p>}
       </div>
       {topics.data && (
+        <div className="table-scroll">
         <table className="matrix">
           <caption>Every topic on {on}</caption>
           <thead>
@@ -62,6 +63,7 @@ export function CountryView() {
             })}
           </tbody>
         </table>
+        </div>
       )}
       {topicId && (
         <>

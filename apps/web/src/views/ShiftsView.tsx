@@ -31,6 +31,7 @@ export function ShiftsView() {
       {shifts.isError && <Problem error={shifts.error} />}
       {shifts.data && shifts.data.shifts.length === 0 && <p>No country changed its stance between these days.</p>}
       {shifts.data && shifts.data.shifts.length > 0 && (
+        <div className="table-scroll">
         <table className="matrix">
           <caption>
             Changes between {from} and {to}
@@ -68,6 +69,7 @@ export function ShiftsView() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMatrix, useTopic, useTopicHistory } from '../api/queries';
 import type { MatrixRow, Stance } from '../api/types';
@@ -41,7 +41,10 @@ export function TopicDayView() {
   const { topicId = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const today = todayUtc();
-  const on = isCalendarDate(params.get('on') ?? '') ? params.get('on')! : today;
+  const asked = isCalendarDate(params.get('on') ?? '') ? params.get('on')! : today;
+  // The slider's day is the page's own state, written to the URL after it: a quick run of key presses or a drag never waits for the router.
+  const [on, setOn] = useState(asked);
+  useEffect(() => setOn(asked), [asked]);
   const knownAt = params.get('knownAt') ?? undefined;
   const topic = useTopic(topicId);
   const history = useTopicHistory(topicId, today);
@@ -116,7 +119,11 @@ export function TopicDayView() {
             step={1}
             value={dayNumber(on)}
             aria-valuetext={on}
-            onChange={(event) => set('on', dayOfNumber(Number(event.target.value)))}
+            onChange={(event) => {
+              const day = dayOfNumber(Number(event.target.value));
+              setOn(day);
+              set('on', day);
+            }}
           />
           <input aria-label="Day (date)" type="date" value={on} max={today} onChange={(event) => isCalendarDate(event.target.value) && set('on', event.target.value)} />
         </div>
