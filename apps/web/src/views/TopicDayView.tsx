@@ -85,15 +85,15 @@ export function TopicDayView() {
   const stances = useMemo(() => new Map<string, Stance>((matrix.data?.countries ?? []).map((row) => [row.country, row.stance])), [matrix.data]);
   const answerKey = matrix.data ? `${matrix.data.on}:${knownAt ?? ''}:${matrix.data.position}` : undefined;
 
-  // The redraw time: from the answer's arrival to the frame after React committed it.
+  // The redraw time: from the answer's arrival to after the frame that paints it (the task after the animation frame).
   useLayoutEffect(() => {
     if (!matrix.data || matrix.isPlaceholderData) return;
     const mark = `matrix-answer:${matrix.data.on}:${knownAt ?? ''}`;
-    requestAnimationFrame(() => {
+    requestAnimationFrame(() => setTimeout(() => {
       if (performance.getEntriesByName(mark, 'mark').length === 0) return;
       performance.measure('matrix-redraw', { start: mark, detail: { on: matrix.data.on, rows: matrix.data.countries.length } });
       performance.clearMarks(mark);
-    });
+    }));
   }, [answerKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const title = topic.data?.title ?? topicId;
@@ -121,6 +121,8 @@ export function TopicDayView() {
             aria-valuetext={on}
             onChange={(event) => {
               const day = dayOfNumber(Number(event.target.value));
+              // An answer already cached is there now: the redraw is timed from here.
+              if (queries.getQueryData(['matrix', topicId, day, knownAt ?? null])) performance.mark(`matrix-answer:${day}:${knownAt ?? ''}`);
               setOn(day);
               set('on', day);
             }}
