@@ -172,6 +172,27 @@ describe('The web app in a browser', () => {
     const matrix = await api<{ countries: { country: string; headline: string }[] }>(service.keys.analyst, `/topics/${FORCE}/stances?on=2026-01-08`);
     expect(matrix.countries.find((row) => row.country === 'PT')?.headline).toBe('Portugal open to a contribution');
 
+    // From the record on the country's page: a correction, then a retraction, each with its reason.
+    await page.goto(`${service.t.baseUrl}/app/countries/PT?topicId=${FORCE}&on=2026-01-08`);
+    await page.getByRole('button', { name: 'Correct' }).click();
+    await page.getByLabel('Corrected stance').selectOption('supports');
+    await page.getByLabel('Reason').fill('The full interview is firmer');
+    await page.getByRole('button', { name: 'Record the correction' }).click();
+    await page.locator('.revision', { hasText: 'Corrected' }).waitFor();
+    expect(await page.locator('.revision').first().textContent()).toContain('by recorder@example.org: The full interview is firmer');
+    await page.getByRole('button', { name: 'Retract' }).click();
+    await page.getByRole('button', { name: 'Retract the record' }).click();
+    await page.locator('[data-field="reason"]').waitFor();
+    await page.getByLabel('Reason').fill('Misattributed quote');
+    await page.getByRole('button', { name: 'Retract the record' }).click();
+    await page.locator('.revision', { hasText: 'Retracted' }).waitFor();
+    const timeline = await api<{ entries: { retracted: boolean; revisions: { kind: string; reason: string }[] }[] }>(service.keys.analyst, `/countries/PT/timeline?topicId=${FORCE}&includeRetracted=true`);
+    expect(timeline.entries[0].retracted).toBe(true);
+    expect(timeline.entries[0].revisions.map((revision) => [revision.kind, revision.reason])).toEqual([
+      ['corrected', 'The full interview is firmer'],
+      ['retracted', 'Misattributed quote'],
+    ]);
+
     // A day after the service's today (10 January 2026 on its clock) passes the browser's check (its today is later); the API refuses it.
     const head = (await service.t.http().get('/health').expect(200)).body.details.projection.logHead;
     await page.goto(`${service.t.baseUrl}/app/record`);

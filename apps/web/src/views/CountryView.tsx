@@ -6,6 +6,8 @@ import { countryName } from '../ui/countries';
 import { addDays, dayNumber, isCalendarDate, todayUtc } from '../ui/dates';
 import { Loading, Problem } from '../ui/Problem';
 import { STANCES, STANCE_COLOURS, scoreOf } from '../ui/stances';
+import { useSession } from '../app/session';
+import { ReviseRecord } from './ReviseRecord';
 import { StanceBadge } from './StanceBadge';
 
 export function CountryView() {
@@ -76,7 +78,7 @@ export function CountryView() {
           {timeline.isPending && <Loading what="the timeline" />}
           {timeline.isError && <Problem error={timeline.error} />}
           {timeline.data && <TimelineChart entries={timeline.data.entries} />}
-          {timeline.data && <TimelineList entries={timeline.data.entries} />}
+          {timeline.data && <TimelineList country={code.toUpperCase()} entries={timeline.data.entries} />}
         </>
       )}
     </section>
@@ -138,7 +140,8 @@ function TimelineChart({ entries }: { entries: TimelineEntry[] }) {
 
 const addDaysFromNumber = (n: number) => addDays('1970-01-01', n);
 
-function TimelineList({ entries }: { entries: TimelineEntry[] }) {
+function TimelineList({ country, entries }: { country: string; entries: TimelineEntry[] }) {
+  const { has } = useSession();
   return (
     <ol className="records">
       {entries.map((entry) => (
@@ -162,6 +165,7 @@ function TimelineList({ entries }: { entries: TimelineEntry[] }) {
               {revision.kind === 'corrected' ? 'Corrected' : 'Retracted'} {revision.recordedAt.slice(0, 16).replace('T', ' ')} UTC by {revision.recordedBy}: {revision.reason}
             </p>
           ))}
+          {has('recorder') && <ReviseRecord country={country} entry={entry} />}
         </li>
       ))}
     </ol>
