@@ -274,6 +274,23 @@ describe('The web app in a browser', () => {
     await context.close();
   });
 
+  it('updates an open view "as known now" when the read models move, and says so', async () => {
+    const { page, context } = await open();
+    await signIn(page, service.keys.analyst, `/app/topics/${FORCE}?on=2026-01-09`);
+    await page.locator('tr[data-country="ES"]').waitFor();
+    expect(await page.locator('tr[data-country="NL"]').count()).toBe(0);
+    // Another recorder, elsewhere, records a stance.
+    await service.t
+      .anonymous()
+      .post('/countries/NL/stances')
+      .set('Authorization', `Bearer ${service.keys.recorder}`)
+      .send({ topicId: FORCE, stance: 'open', effectiveOn: '2026-01-09', headline: 'Dutch cabinet open to a contribution', source: { publisher: 'Example Wire' } })
+      .expect(201);
+    await page.locator('tr[data-country="NL"] .badge', { hasText: 'open' }).waitFor();
+    await page.getByText(/updated live from position/).waitFor();
+    await context.close();
+  });
+
   it('logged no console error and no page error in any view', () => {
     expect(problems).toEqual([]);
   });
