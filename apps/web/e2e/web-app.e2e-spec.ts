@@ -188,7 +188,8 @@ describe('The web app in a browser', () => {
     await page.locator('.revision', { hasText: 'Retracted' }).waitFor();
     const timeline = await api<{ entries: { retracted: boolean; revisions: { kind: string; reason: string }[] }[] }>(service.keys.analyst, `/countries/PT/timeline?topicId=${FORCE}&includeRetracted=true`);
     expect(timeline.entries[0].retracted).toBe(true);
-    expect(timeline.entries[0].revisions.map((revision) => [revision.kind, revision.reason])).toEqual([
+    // Both recorded at the service's fixed instant, so the API orders them by event id: compare as a set.
+    expect(timeline.entries[0].revisions.map((revision) => [revision.kind, revision.reason]).sort()).toEqual([
       ['corrected', 'The full interview is firmer'],
       ['retracted', 'Misattributed quote'],
     ]);
@@ -207,6 +208,7 @@ describe('The web app in a browser', () => {
     const problem = page.locator('[data-field="effectiveOn"]');
     await problem.waitFor();
     refusalExpected = false;
+    await shoot(page, 'record-refused-desktop');
     expect(await problem.textContent()).toMatch(/effectiveOn/);
     expect(await page.getByLabel('Effective on').getAttribute('aria-describedby')).toBe('record-effectiveOn-problem');
     expect((await service.t.http().get('/health').expect(200)).body.details.projection.logHead).toBe(head);
