@@ -10,6 +10,7 @@ import { edgeServerOptions, hardenEdge } from './http/edge';
 import { ErrorFilter } from './http/error.filter';
 import { requestValidationPipe } from './http/memoized-validation.pipe';
 import { installRequestLog } from './http/request-log';
+import { serveWebApp } from './web/web-app';
 
 /** The HTTP service, configured the same way for `npm start` and for the end-to-end tests. */
 export async function createApp(
@@ -44,5 +45,6 @@ export async function createApp(
   if (!benchmark.withoutRequestObservation) installRequestLog(app.getHttpAdapter().getInstance(), app.get(Metrics));
   // After the edge: a refusal still gets the security headers, and bad credentials count against the rate limit.
   app.get(AccessControl).install(app.getHttpAdapter().getInstance(), benchmark);
+  await serveWebApp(app, options.config.WEB_DIR);
   return app;
 }

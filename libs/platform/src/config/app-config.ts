@@ -147,6 +147,11 @@ export class AppConfig {
   @IsOptional()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
+
+  /** The built web app (`npm run build` writes it) served under /app/, relative to the working directory. */
+  @IsString()
+  @MinLength(1, { message: 'WEB_DIR must be a non-empty path' })
+  WEB_DIR: string = 'dist/web';
 }
 
 /** Settings without a default, which `new AppConfig()` does not list. */
