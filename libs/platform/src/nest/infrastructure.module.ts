@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,6 +9,7 @@ import {
   CLOCK,
   type Clock,
   COUNTRY_REGISTRY,
+  DEFAULT_WEBHOOK_OPTIONS,
   EVENT_STORE,
   systemClock,
 } from '@stance-ledger/application';
@@ -102,6 +104,15 @@ export class InfrastructureModule {
       projector: config.PROJECTOR,
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       decidedStateCacheEvents: config.DECIDED_STATE_CACHE_EVENTS,
+      feed: { heartbeatMs: config.FEED_HEARTBEAT_MS, clientBufferBytes: config.FEED_CLIENT_BUFFER_BYTES },
+      webhooks: {
+        ...DEFAULT_WEBHOOK_OPTIONS,
+        allowedHosts: (config.WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim()).filter((host) => host !== ''),
+        secretKey: config.WEBHOOK_SECRET_KEY,
+        keyFile: join(resolve(config.DATA_DIR), 'webhook-secrets.key'),
+        retryHorizonMs: config.WEBHOOK_RETRY_HORIZON_MS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      },
     };
     return {
       module: InfrastructureModule,
