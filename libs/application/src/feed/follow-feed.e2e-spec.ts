@@ -105,7 +105,25 @@ describe('GET /feed follows stance changes as Server-Sent Events', () => {
     await t.anonymous().get('/feed').expect(401);
   });
 
-  it('lets a follower go when its stream closes, and closes every stream on shutdown', async () => {
+  it("reaches a follower of a second API on the same database, with no projector of its own, a change made through the first", async () => {
+    const other = await startTestApp({ databaseUrl: t.databaseUrl, env: { PROJECTOR: 'off' } });
+    try {
+      const client = await followSse(`${other.baseUrl}/feed?country=PL`, { authorization: other.authorization });
+      open.push(client);
+      const receipt = await record('PL', { headline: 'Poland weighs in' });
+      const [event] = await client.waitFor(1);
+      expect(event.id).toBe(receipt.position);
+      expect(JSON.parse(event.data)).toMatchObject({ kind: 'recorded', country: 'PL', eventId: receipt.eventId, headline: 'Poland weighs in' });
+      // Closing that API with the stream still open ends the stream rather than waiting on it.
+      await other.close();
+      await client.ended;
+      expect(client.response.complete).toBe(true);
+    } finally {
+      await other.close().catch(() => undefined);
+    }
+  });
+
+  it('lets a follower go when its stream closes', async () => {
     const feed = await follow();
     await record('ES', { headline: 'one more' });
     await feed.waitFor(1);

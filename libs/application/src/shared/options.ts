@@ -9,8 +9,6 @@ export interface ApplicationOptions {
   decidedStateCacheEvents?: number;
   /** GET /feed; defaults when absent (see DEFAULT_FEED_OPTIONS). */
   feed?: FeedOptions;
-  /** Webhook deliveries; defaults when absent (see DEFAULT_WEBHOOK_OPTIONS). */
-  webhooks?: WebhookOptions;
 }
 
 export interface FeedOptions {
@@ -21,31 +19,3 @@ export interface FeedOptions {
 }
 
 export const DEFAULT_FEED_OPTIONS: FeedOptions = { heartbeatMs: 15_000, clientBufferBytes: 1024 * 1024 };
-
-export interface WebhookOptions {
-  /** Hosts, IP addresses and CIDR ranges deliveries may go to besides public addresses. */
-  allowedHosts: string[];
-  /** Key that seals the signing secrets at rest; absent: a key kept in `keyFile`. */
-  secretKey?: string;
-  /** Where the generated sealing key is kept when no secretKey is set. */
-  keyFile: string;
-  /** How long a delivery is retried before its webhook is marked failing (it is still retried, at the longest interval). */
-  retryHorizonMs: number;
-  /** The first retry's delay; each next one doubles, with jitter, up to maxRetryDelayMs. */
-  retryBaseMs: number;
-  maxRetryDelayMs: number;
-  /** How long a receiver may take to answer. */
-  timeoutMs: number;
-  /** Changes in one delivery at most. */
-  batchSize: number;
-}
-
-export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
-  allowedHosts: [],
-  keyFile: '.data/webhook-secrets.key',
-  retryHorizonMs: 24 * 3600_000,
-  retryBaseMs: 1000,
-  maxRetryDelayMs: 10 * 60_000,
-  timeoutMs: 10_000,
-  batchSize: 100,
-};

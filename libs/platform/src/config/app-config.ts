@@ -151,37 +151,6 @@ export class AppConfig {
   @Min(1024, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
   @Max(1024 ** 3, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
   FEED_CLIENT_BUFFER_BYTES: number = 1024 * 1024;
-
-  /**
-   * Where webhooks may deliver besides public addresses: host names, IP addresses or CIDR ranges,
-   * comma-separated (`127.0.0.1,hooks.internal,10.1.0.0/16`). Loopback, private, link-local and
-   * other special ranges are refused unless listed here.
-   */
-  @IsOptional()
-  @Matches(/^[0-9A-Za-z.:_\/-]{1,255}(,\s*[0-9A-Za-z.:_\/-]{1,255})*$/, {
-    message: 'WEBHOOK_ALLOWED_HOSTS must be a comma-separated list of host names, IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8',
-  })
-  WEBHOOK_ALLOWED_HOSTS?: string;
-
-  /**
-   * Seals the webhooks' signing secrets at rest (AES-256-GCM); every process on one database must
-   * share it. Unset: a key generated into DATA_DIR/webhook-secrets.key (0600) on first use.
-   */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{32,512}$/, { message: 'WEBHOOK_SECRET_KEY must be at least 32 characters of A-Z, a-z, 0-9, _ and -' })
-  WEBHOOK_SECRET_KEY?: string;
-
-  /** How long a failing delivery is retried (exponential backoff with jitter) before its webhook is marked failing; it is still retried after. */
-  @IsInt({ message: 'WEBHOOK_RETRY_HORIZON_MS must be an integer between 1000 and 604800000' })
-  @Min(1000, { message: 'WEBHOOK_RETRY_HORIZON_MS must be an integer between 1000 and 604800000' })
-  @Max(7 * 24 * 3600_000, { message: 'WEBHOOK_RETRY_HORIZON_MS must be an integer between 1000 and 604800000' })
-  WEBHOOK_RETRY_HORIZON_MS: number = 24 * 3600_000;
-
-  /** How long a webhook receiver may take to answer a delivery. */
-  @IsInt({ message: 'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Min(100, { message: 'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Max(60_000, { message: 'WEBHOOK_TIMEOUT_MS must be an integer between 100 and 60000' })
-  WEBHOOK_TIMEOUT_MS: number = 10_000;
 }
 
 /** Settings without a default, which `new AppConfig()` does not list. */
@@ -194,8 +163,6 @@ const OPTIONAL_SETTINGS = [
   'BOOTSTRAP_ADMIN_KEY',
   'CORS_ORIGINS',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'WEBHOOK_ALLOWED_HOSTS',
-  'WEBHOOK_SECRET_KEY',
 ];
 
 export class InvalidConfigError extends Error {
@@ -227,7 +194,7 @@ export function validateConfig(env: Record<string, unknown>): AppConfig {
         // Several rules of one variable often share a message: say it once.
         const messages = [...new Set(Object.values(error.constraints ?? {}))];
         // A secret is named, never echoed.
-        const got = error.property === 'BOOTSTRAP_ADMIN_KEY' || error.property === 'WEBHOOK_SECRET_KEY' ? 'a value that breaks the rule' : JSON.stringify(env[error.property]);
+        const got = error.property === 'BOOTSTRAP_ADMIN_KEY' ? 'a value that breaks the rule' : JSON.stringify(env[error.property]);
         return `${messages.join('; ')} (got ${got})`;
       }).concat(oidcProblem),
     );

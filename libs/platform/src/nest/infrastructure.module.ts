@@ -1,4 +1,3 @@
-import { join, resolve } from 'node:path';
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -9,7 +8,6 @@ import {
   CLOCK,
   type Clock,
   COUNTRY_REGISTRY,
-  DEFAULT_WEBHOOK_OPTIONS,
   EVENT_STORE,
   systemClock,
 } from '@stance-ledger/application';
@@ -105,14 +103,6 @@ export class InfrastructureModule {
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       decidedStateCacheEvents: config.DECIDED_STATE_CACHE_EVENTS,
       feed: { heartbeatMs: config.FEED_HEARTBEAT_MS, clientBufferBytes: config.FEED_CLIENT_BUFFER_BYTES },
-      webhooks: {
-        ...DEFAULT_WEBHOOK_OPTIONS,
-        allowedHosts: (config.WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim()).filter((host) => host !== ''),
-        secretKey: config.WEBHOOK_SECRET_KEY,
-        keyFile: join(resolve(config.DATA_DIR), 'webhook-secrets.key'),
-        retryHorizonMs: config.WEBHOOK_RETRY_HORIZON_MS,
-        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-      },
     };
     return {
       module: InfrastructureModule,
