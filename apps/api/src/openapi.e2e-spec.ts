@@ -22,6 +22,7 @@ describe('The OpenAPI description', () => {
       '/countries/{code}/stances/{eventId}/retractions',
       '/countries/{code}/stances/{topicId}',
       '/countries/{code}/timeline',
+      '/feed',
       '/health',
       '/health/live',
       '/health/ready',

@@ -14,5 +14,6 @@ import { GetShiftsHandler } from './topic-shifts/get-shifts.handler';
 @Module({
   imports: [StanceLedgerModule],
   providers: [AnswerCache, ReadModelChanges, GetCountryStancesHandler, GetTopicMatrixHandler, GetTimelineHandler, GetShiftsHandler],
+  exports: [ReadModelChanges],
 })
 export class AnalystQueriesModule {}

@@ -11,6 +11,7 @@ import { IntegrityReportController } from './integrity-report/integrity-report.c
 import { ProvenanceController } from './stance-provenance/provenance.controller';
 import { CorrectStanceController } from './correct-stance/correct-stance.controller';
 import { DefineTopicController } from './define-topic/define-topic.controller';
+import { FeedModule } from './feed/feed.module';
 import { CountryCodePipe } from './http/country-code.pipe';
 import { RecordStanceController } from './record-stance/record-stance.controller';
 import { RetractStanceController } from './retract-stance/retract-stance.controller';
@@ -22,7 +23,7 @@ import { TopicsController } from './topics-queries/topics.controller';
  * HTTP imports it; the access control, the edge and health stay with that process.
  */
 @Module({
-  imports: [StanceLedgerModule, AnalystQueriesModule],
+  imports: [StanceLedgerModule, AnalystQueriesModule, FeedModule],
   controllers: [
     DefineTopicController,
     TopicsController,

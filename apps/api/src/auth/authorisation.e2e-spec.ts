@@ -49,7 +49,20 @@ function builtWebApp(): string {
 type Credential = 'none' | 'bad key' | 'revoked key' | 'expired JWT' | 'JWT for another audience' | 'JWT not yet valid' | `key: ${Role}` | `JWT: ${Role}`;
 
 /** Every route the API serves, with a request that succeeds for a caller allowed to make it. */
-type Sample = (fixtures: Fixtures) => Promise<{ path: string; body?: object }>;
+type Sample = (fixtures: Fixtures) => Promise<{ path: string; body?: object; stream?: boolean }>;
+
+/** An event stream's answer is its head: a success is closed at once, a refusal read as JSON. */
+function streamHead(res: import('node:http').IncomingMessage, done: (error: Error | null, body: unknown) => void): void {
+  if ((res.statusCode ?? 0) < 400) {
+    res.destroy();
+    done(null, {});
+    return;
+  }
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (text += chunk));
+  res.on('end', () => done(null, JSON.parse(text)));
+}
 interface Fixtures {
   record: () => Promise<string>;
   key: () => Promise<string>;
@@ -68,6 +81,8 @@ const SAMPLES: Record<string, Sample> = {
   'GET /app': async () => ({ path: '/app' }),
   'GET /app/*': async () => ({ path: '/app/topics/ukraine-multinational-force?on=2026-01-07' }),
   'GET /me': async () => ({ path: '/me' }),
+  // A stream that stays open: its head is the answer (see streamHead).
+  'GET /feed': async () => ({ path: '/feed?topicId=ukraine-multinational-force', stream: true }),
   'POST /topics': async ({ unique }) => ({ path: '/topics', body: { ...multinationalForce, id: `topic-${unique()}` } }),
   'GET /topics': async () => ({ path: '/topics' }),
   'GET /topics/:topicId': async () => ({ path: `/topics/${multinationalForce.id}` }),
@@ -163,10 +178,11 @@ describe.each([false, true])('Authorisation of every route (PUBLIC_READS=%s)', (
     for (const route of routes) {
       for (const [credential, secret] of credentials) {
         const expected = expectedStatus(route.access, credential, { publicReads, publicRead: route.publicRead === true });
-        const { path, body } = await SAMPLES[`${route.method} ${route.url}`](fixtures);
+        const { path, body, stream } = await SAMPLES[`${route.method} ${route.url}`](fixtures);
         const head = await store.headPosition();
         let call = t.anonymous()[route.method.toLowerCase() as 'get' | 'post' | 'delete'](path);
         if (secret) call = call.set('Authorization', `Bearer ${secret}`);
+        if (stream) call = call.buffer(true).parse(streamHead as never);
         const response = body ? await call.send(body) : await call;
         // `/` and `/app` succeed with a redirect to the web app.
         const ok = expected === 'success' ? response.status >= 200 && response.status < 400 : response.status === expected;

@@ -30,6 +30,7 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
   private reconnect?: NodeJS.Timeout;
   /** The next attempt to read the state, after a failed read. */
   private reread?: NodeJS.Timeout;
+  private readonly listeners = new Set<(freshness: Freshness) => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -52,6 +53,12 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
   /** The freshness now, if known without a query. */
   current(): Freshness | undefined {
     return this.known;
+  }
+
+  /** Calls `listener` with each freshness read after an announcement (the change feed follows the checkpoint so). */
+  onChange(listener: (freshness: Freshness) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private async listen(): Promise<void> {
@@ -119,6 +126,7 @@ export class ReadModelChanges implements OnModuleInit, OnApplicationShutdown {
         const freshness = await this.queries.freshness();
         if (seen !== this.announcements) continue;
         if (this.client !== undefined) this.known = freshness;
+        for (const listener of this.listeners) listener(freshness);
         return;
       }
     } catch (error) {

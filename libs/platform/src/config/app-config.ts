@@ -152,6 +152,18 @@ export class AppConfig {
   @IsString()
   @MinLength(1, { message: 'WEB_DIR must be a non-empty path' })
   WEB_DIR: string = 'dist/web';
+
+  /** GET /feed: a heartbeat comment at least this often (15 s at most, so proxies keep the stream open). */
+  @IsInt({ message: 'FEED_HEARTBEAT_MS must be an integer between 100 and 15000' })
+  @Min(100, { message: 'FEED_HEARTBEAT_MS must be an integer between 100 and 15000' })
+  @Max(15_000, { message: 'FEED_HEARTBEAT_MS must be an integer between 100 and 15000' })
+  FEED_HEARTBEAT_MS: number = 15_000;
+
+  /** GET /feed: bytes a follower may leave unread before it is disconnected (it resumes from its last id). */
+  @IsInt({ message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
+  @Min(1024, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
+  @Max(1024 ** 3, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
+  FEED_CLIENT_BUFFER_BYTES: number = 1024 * 1024;
 }
 
 /** Settings without a default, which `new AppConfig()` does not list. */

@@ -102,6 +102,7 @@ export class InfrastructureModule {
       projector: config.PROJECTOR,
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       decidedStateCacheEvents: config.DECIDED_STATE_CACHE_EVENTS,
+      feed: { heartbeatMs: config.FEED_HEARTBEAT_MS, clientBufferBytes: config.FEED_CLIENT_BUFFER_BYTES },
     };
     return {
       module: InfrastructureModule,
