@@ -45,7 +45,7 @@ module.exports = {
       comment: 'A use case of libs/application (its folder: command or query, handler, request DTO, controller, specs) imports no other use case\'s internals; what they share sits in shared/, http/, projection/, answers/ (the answer cache behind every analyst question), metrics/ (the counters every use case feeds) and feed/ (the stance changes the feed and the webhooks both send). A command (*.command.ts) is its use case\'s public face, what the bus is sent: the demo-data loader sends them.',
       severity: 'error',
       from: { path: '^libs/application/src/([^/]+)/', pathNot: '^libs/application/src/(shared|http|projection|answers|metrics)/' },
-      to: { path: '^libs/application/src/([^/]+)/', pathNot: ['^libs/application/src/$1/', '^libs/application/src/(shared|http|projection|answers|metrics|feed)/', '\.command\.ts$'] },
+      to: { path: '^libs/application/src/([^/]+)/', pathNot: ['^libs/application/src/$1/', '^libs/application/src/(shared|http|projection|answers|metrics|feed)/', '\\.command\\.ts$'] },
     },
     {
       name: 'libs-do-not-import-apps',
