@@ -46,21 +46,10 @@ describe.each(EVENT_STORES)('GET /health (log on %s)', (eventStore) => {
   });
 
   it('is 503 when the database is unreachable', async () => {
-    const { Client } = await import('pg');
-    const admin = new Client({ connectionString: process.env.TEST_POSTGRES_URL });
-    admin.on('error', () => undefined);
-    await admin.connect();
-    const database = new URL(t.databaseUrl).pathname.slice(1);
-    // Forbid new connections and end the open ones: the service loses its database.
-    await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS false`);
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
-    try {
+    await whileDatabaseUnreachable(t, async () => {
       const response = await t.http().get('/health').expect(503);
       expect(response.body.status).toBe('error');
-    } finally {
-      await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS true`);
-      await admin.end();
-    }
+    });
   });
 });
 
@@ -78,21 +67,11 @@ describe('GET /health/live and /health/ready (the probes)', () => {
   });
 
   it('ready is 503 while the database is unreachable and 200 again once it is back, live 200 throughout, without a restart', async () => {
-    const { Client } = await import('pg');
-    const admin = new Client({ connectionString: process.env.TEST_POSTGRES_URL });
-    admin.on('error', () => undefined);
-    await admin.connect();
-    const database = new URL(t.databaseUrl).pathname.slice(1);
-    await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS false`);
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
-    try {
+    await whileDatabaseUnreachable(t, async () => {
       const down = await t.anonymous().get('/health/ready').expect(503);
       expect(down.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
       await t.anonymous().get('/health/live').expect(200);
-    } finally {
-      await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS true`);
-      await admin.end();
-    }
+    });
     let status = 0;
     for (let tries = 0; tries < 100 && status !== 200; tries++) {
       status = (await t.anonymous().get('/health/ready')).status;
@@ -102,3 +81,20 @@ describe('GET /health/live and /health/ready (the probes)', () => {
     await t.http().post('/topics').send({ id: 'after-the-outage', title: 'After', description: 'Written once the database is back' }).expect(201);
   });
 });
+
+/** Runs `check` while the app's database refuses new connections and its open ones are ended; then lets them in again. */
+async function whileDatabaseUnreachable(t: TestApp, check: () => Promise<void>): Promise<void> {
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: process.env.TEST_POSTGRES_URL });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const database = new URL(t.databaseUrl).pathname.slice(1);
+  await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS false`);
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [database]);
+  try {
+    await check();
+  } finally {
+    await admin.query(`ALTER DATABASE ${database} WITH ALLOW_CONNECTIONS true`);
+    await admin.end();
+  }
+}
