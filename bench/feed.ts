@@ -5,11 +5,16 @@
  * arrival at a follower: what the feed adds after projection, not the projection's own lag.
  * The arrival times are taken on up to TIMED_FOLLOWERS followers; the others read and discard
  * what they get (parsing a million SSE events a second here would measure this process instead).
+ * Standalone, on a fresh embedded PostgreSQL: node dist/bench/feed.js [followers,...] [seconds]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startEmbeddedPostgres } from '@stance-ledger/platform';
 import { READ_MODELS_CHANGED_CHANNEL } from '@stance-ledger/read-models';
 import { Client } from 'pg';
-import { appendBody, authHeaders, type HttpRow, projectionCaughtUp, startApi } from './http';
+import { APPEND_TOPIC, appendBody, authHeaders, type HttpRow, projectionCaughtUp, startApi } from './http';
 import { memberStates } from './generator';
 import { pacedLoadInChild, percentile } from './paced-load';
 
@@ -117,4 +122,25 @@ export async function measureFeedFanOut(databaseUrl: string, topicId: string, co
     }
   }
   return rows;
+}
+
+if (require.main === module) {
+  void (async () => {
+    const counts = (process.argv[2] ?? '1,100,1000').split(',').map(Number);
+    const seconds = Number(process.argv[3] ?? 8);
+    const dataDir = mkdtempSync(join(tmpdir(), 'stance-ledger-feed-bench-'));
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    try {
+      // The API migrates the fresh database when it starts; the topic the appends go to is defined through it.
+      const api = await startApi(server.url);
+      const topic = { id: APPEND_TOPIC, title: 'Bench topic', description: 'Where the bench appends' };
+      await fetch(`${api.base}/topics`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(api.authorization) }, body: JSON.stringify(topic) });
+      await api.stop();
+      const rows = await measureFeedFanOut(server.url, APPEND_TOPIC, counts, 500, seconds, (line) => process.stderr.write(`${line}\n`));
+      for (const row of rows) console.log(`| ${row.measure} | ${row.ours} | ${row.note} |`);
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  })();
 }

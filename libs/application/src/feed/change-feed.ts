@@ -12,7 +12,8 @@ export interface FeedSink {
   readonly closed: boolean;
   /** Bytes sent that the follower has not taken yet. */
   readonly buffered: number;
-  send(change: FeedChange): void;
+  /** Sends the changes, in order, as one write. */
+  send(changes: readonly FeedChange[]): void;
   heartbeat(): void;
   /** Resolves once the follower has taken what was sent (or is gone). */
   drained(): Promise<void>;
@@ -128,7 +129,8 @@ export class ChangeFeed implements OnApplicationBootstrap, BeforeApplicationShut
         return;
       }
       const page = await this.changes.read(cursor, this.tail);
-      for (const change of page.changes) if (matchesFilter(change, filter)) sink.send(change);
+      const matching = page.changes.filter((change) => matchesFilter(change, filter));
+      if (matching.length > 0) sink.send(matching);
       cursor = page.through;
       await sink.drained();
     }
@@ -178,13 +180,13 @@ export class ChangeFeed implements OnApplicationBootstrap, BeforeApplicationShut
           await new Promise((resume) => setTimeout(resume, RETRY_MS).unref());
           continue;
         }
-        for (const change of page.changes) {
-          const position = BigInt(change.position);
-          for (const [sink, follower] of this.live) {
-            if (position <= follower.cursor || sink.closed) continue;
-            follower.cursor = position;
-            if (matchesFilter(change, follower.filter)) sink.send(change);
-          }
+        // One write per follower per page: with many followers, a write per change would cost a system call each.
+        const through = page.through;
+        for (const [sink, follower] of this.live) {
+          if (sink.closed) continue;
+          const matching = page.changes.filter((change) => BigInt(change.position) > follower.cursor && matchesFilter(change, follower.filter));
+          if (through > follower.cursor) follower.cursor = through;
+          if (matching.length > 0) sink.send(matching);
         }
         this.moveTail(page.through);
       }
