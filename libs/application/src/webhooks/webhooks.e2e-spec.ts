@@ -1,5 +1,7 @@
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { parseHostPolicy } from './host-policy';
+import { sendDelivery } from './webhook-sender';
 import { type Decision, startWebhookReceiver, verifySignature, type WebhookReceiver } from '../../../../test/support/webhook-receiver';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -253,6 +255,21 @@ describe('webhooks: watchlists pushed to receivers', () => {
     expect(resumed.body).toMatchObject({ id, state: 'active', failingSince: null });
     await hook.until(() => hook.accepted().length >= 2, 30_000, 'both changes after the resume');
     expect(hook.accepted().map((change) => change.eventId)).toEqual([first.eventId, second.eventId]);
+  });
+
+  it('connects, at delivery, only to an address it checked: a name resolving to loopback is refused unless listed, a literal too', async () => {
+    const hook = await receiver();
+    const port = new URL(hook.url).port;
+    const delivery = (host: string) => ({ url: `http://${host}:${port}/hooks`, body: '{"changes":[]}', headers: { 'content-type': 'application/json' } });
+    const signal = new AbortController().signal;
+    const byName = await sendDelivery(delivery('localhost'), parseHostPolicy(undefined), 2000, signal);
+    expect(byName).toEqual({ ok: false, error: expect.stringMatching(/^refused address: localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/) });
+    const literal = await sendDelivery(delivery('127.0.0.1'), parseHostPolicy(undefined), 2000, signal);
+    expect(literal).toEqual({ ok: false, error: expect.stringContaining('127.0.0.1 (loopback)') });
+    expect(hook.received).toHaveLength(0);
+    expect(await sendDelivery(delivery('localhost'), parseHostPolicy('localhost'), 2000, signal)).toMatchObject({ ok: true, status: 204 });
+    expect(await sendDelivery(delivery('127.0.0.1'), parseHostPolicy('127.0.0.0/8'), 2000, signal)).toMatchObject({ ok: true, status: 204 });
+    expect(hook.received).toHaveLength(2);
   });
 
   it('exposes its metrics and its routes in the OpenAPI document', async () => {
