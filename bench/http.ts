@@ -115,7 +115,7 @@ async function checkedAnswer(api: RunningApi, path: string, count?: (body: Recor
 }
 
 /** Waits until GET /health reports the read models level with the log; returns how far behind they were first, and how long that took. */
-async function projectionCaughtUp({ base, authorization }: RunningApi): Promise<{ lag: string; seconds: number }> {
+export async function projectionCaughtUp({ base, authorization }: RunningApi): Promise<{ lag: string; seconds: number }> {
   const started = performance.now();
   let first: string | undefined;
   for (;;) {

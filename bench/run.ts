@@ -26,6 +26,7 @@ import { dumbo } from '@event-driven-io/dumbo';
 import { DataSource } from 'typeorm';
 import { childArguments, childOptions, PROJECT_ROOT } from './child-script';
 import { generateHistory, memberStates } from './generator';
+import { measureFeedFanOut } from './feed';
 import { APPEND_TOPIC, measureAppends, measureKeyCheck, measureObservability, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
 
@@ -435,6 +436,8 @@ async function main(): Promise<void> {
     rows.push(...(await measureKeyCheck(oursUrl, HTTP_SECONDS, ROUNDS, APPEND_TOPIC, log)));
     // 6. What metrics and tracing cost: the same loads, observed or not.
     rows.push(...(await measureObservability(oursUrl, HTTP_SECONDS, ROUNDS, APPEND_TOPIC, log)));
+    // 7. The live feed: 1, 100 and 1,000 followers of the topic the appends go to, appends at 500/s.
+    rows.push(...(await measureFeedFanOut(oursUrl, APPEND_TOPIC, smoke ? [1, 10] : [1, 100, 1000], 500, smoke ? 2 : HTTP_SECONDS, log)));
     const keyCheck = JSON.parse(execFileSync(process.execPath, childArguments('key-check-child', [oursUrl, smoke ? '0.5' : '2']), childOptions()).toString().trim().split('\n').pop() as string) as {
       keptMicros: number;
       checks: number;

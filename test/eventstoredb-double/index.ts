@@ -21,6 +21,8 @@ export interface EventStoreDbDouble {
   appendSystemEvent(stream?: string, type?: string): void;
   /** Drops every open subscription/stream call with a gRPC UNAVAILABLE error, to simulate a dropped connection. */
   dropSubscriptions(): void;
+  /** New reads (of streams and of $all) get no answer until the returned function is called: a server that hangs. */
+  holdReads(): () => void;
   /** Rewrites one stored event's data bytes in place (tamper-evidence tests); false if unknown. */
   tamperWith(eventId: string, edit: (data: Uint8Array) => Uint8Array): boolean;
 }
@@ -67,7 +69,11 @@ export async function startEventStoreDbDouble(options?: { port?: number }): Prom
   appendSystemEvent(STATS_STREAM, '$statsCollected');
 
   const server = new Server();
-  server.addService(StreamsService, createStreamsService(log, openReads));
+  const streams = createStreamsService(log, openReads);
+  let heldReads: (() => void)[] | undefined;
+  const read = streams.read.bind(streams);
+  streams.read = (call) => (heldReads ? heldReads.push(() => read(call)) : read(call));
+  server.addService(StreamsService, streams);
   server.addService(ServerFeaturesService, createServerFeaturesService());
   // Every other EventStoreDB service (gossip, operations, users, projections, persistent
   // subscriptions, ...) is not registered, so grpc-js answers UNIMPLEMENTED for it.
@@ -87,6 +93,14 @@ export async function startEventStoreDbDouble(options?: { port?: number }): Prom
     connectionString: `esdb://${HOST}:${port}?tls=false`,
     appendSystemEvent,
     dropSubscriptions: () => failOpenReads('Connection dropped (simulated by the EventStoreDB test double)'),
+    holdReads: () => {
+      heldReads ??= [];
+      return () => {
+        const waiting = heldReads ?? [];
+        heldReads = undefined;
+        for (const answer of waiting) answer();
+      };
+    },
     tamperWith: (eventId, edit) => log.tamperWith(eventId, edit),
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {

@@ -278,9 +278,15 @@ describe('The web app in a browser', () => {
 
   it('updates an open view "as known now" when the read models move, and says so', async () => {
     const { page, context } = await open();
+    // The view follows the change feed of its topic rather than polling.
+    const followed: string[] = [];
+    page.on('request', (sent) => {
+      if (new URL(sent.url()).pathname === '/feed') followed.push(new URL(sent.url()).searchParams.get('topicId') ?? '');
+    });
     await signIn(page, service.keys.analyst, `/app/topics/${FORCE}?on=2026-01-09`);
     await page.locator('tr[data-country="ES"]').waitFor();
     expect(await page.locator('tr[data-country="NL"]').count()).toBe(0);
+    expect(followed).toContain(FORCE);
     // Another recorder, elsewhere, records a stance.
     await service.t
       .anonymous()

@@ -1,9 +1,12 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Access } from '@stance-ledger/application';
+import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Access, type ProjectionState } from '@stance-ledger/application';
 import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { ProjectionStatus } from '../metrics/projection-status';
+
+/** How long a probe waits on the database or the log before reporting it down. */
+const CHECK_TIMEOUT_MS = 2000;
 
 /** Behind the head without the checkpoint moving for this long, the projector is taken as stuck. */
 export const STUCK_AFTER_SECONDS = 60;
@@ -31,10 +34,9 @@ export class HealthController {
     return this.health.check([
       () => this.databaseUp(),
       () => this.migrationsApplied(),
-      async () => {
-        const projection = this.indicators.check('projection');
-        try {
-          const [state, deadLetters] = await Promise.all([this.projection.read(), this.queries.deadLetters()]);
+      () =>
+        this.projectionCheck('projection', async (state, projection) => {
+          const deadLetters = await this.queries.deadLetters();
           const lag = state.logHead > state.checkpoint ? state.logHead - state.checkpoint : 0n;
           // Dead letters do not stop the service from answering: reported, for an operator to look at.
           return projection.up({
@@ -45,10 +47,7 @@ export class HealthController {
             deadLetters: deadLetters.count,
             ...(deadLetters.latest ? { latestDeadLetter: deadLetters.latest } : {}),
           });
-        } catch (error) {
-          return projection.down({ message: `event store or read models unreachable: ${(error as Error).message}` });
-        }
-      },
+        }),
     ]);
   }
 
@@ -68,24 +67,38 @@ export class HealthController {
     return this.health.check([
       () => this.databaseUp(),
       () => this.migrationsApplied(),
-      async () => {
-        const projector = this.indicators.check('projector');
-        try {
-          const state = await this.projection.read();
+      () =>
+        this.projectionCheck('projector', async (state, projector) => {
           const stuckFor = this.projection.stuckForSeconds(state);
           const figures = { logHead: state.logHead.toString(), checkpoint: state.checkpoint.toString() };
           return stuckFor >= STUCK_AFTER_SECONDS
             ? projector.down({ ...figures, message: `behind the log head and not moving for ${Math.floor(stuckFor)} s` })
             : projector.up(figures);
-        } catch (error) {
-          return projector.down({ message: `event store or read models unreachable: ${(error as Error).message}` });
-        }
-      },
+        }),
     ]);
   }
 
   private databaseUp() {
-    return this.database.pingCheck('database', { connection: this.dataSource, timeout: 2000 });
+    return this.database.pingCheck('database', { connection: this.dataSource, timeout: CHECK_TIMEOUT_MS });
+  }
+
+  /**
+   * The log's head and the read models' checkpoint, judged by `judge`; down when either cannot be
+   * read within CHECK_TIMEOUT_MS, so that a probe never hangs on a log that does not answer.
+   */
+  private async projectionCheck(key: string, judge: (state: ProjectionState, indicator: ReturnType<HealthIndicatorService['check']>) => Promise<HealthIndicatorResult>) {
+    const indicator = this.indicators.check(key);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.projection.read().then((state) => judge(state, indicator)), timeout]);
+    } catch (error) {
+      return indicator.down({ message: `event store or read models unreachable: ${(error as Error).message}` });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async migrationsApplied() {

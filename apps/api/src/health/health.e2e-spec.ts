@@ -51,6 +51,21 @@ describe.each(EVENT_STORES)('GET /health (log on %s)', (eventStore) => {
       expect(response.body.status).toBe('error');
     });
   });
+
+  if (eventStore === 'eventstoredb') {
+    it('is 503, not a hang, while the log takes reads and never answers, and 200 once it answers again', async () => {
+      const answerReads = t.double!.holdReads();
+      try {
+        const health = await t.anonymous().get('/health').timeout(10_000).expect(503);
+        expect(health.body.details.projection).toEqual({ status: 'down', message: expect.stringContaining('no answer within') });
+        const ready = await t.anonymous().get('/health/ready').timeout(10_000).expect(503);
+        expect(ready.body.details.projector).toEqual({ status: 'down', message: expect.stringContaining('no answer within') });
+      } finally {
+        answerReads();
+      }
+      await t.anonymous().get('/health/ready').expect(200);
+    });
+  }
 });
 
 describe('GET /health/live and /health/ready (the probes)', () => {

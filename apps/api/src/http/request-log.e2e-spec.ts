@@ -1,47 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { type ApiChildProcess, startApiChildProcess } from '../../../../test/support/api-child-process';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
 const INFO = 30;
 const WARN = 40;
-type LogLine = Record<string, unknown>;
+/** What logged-api-process.ts sends once it listens. */
+type LoggedApi = { baseUrl: string; authorization: string; analystKey: string; busyKey: string };
 
 /** The API runs in a child process (logged-api-process.ts) logging at info; its stdout is read line by line as pino writes it. */
 describe('request logs (pino, LOG_LEVEL=info)', () => {
-  let child: ChildProcess;
-  let api: { baseUrl: string; authorization: string; analystKey: string; busyKey: string };
-  const lines: LogLine[] = [];
-  const raw: string[] = [];
+  let logged: ApiChildProcess<LoggedApi>;
+  let api: LoggedApi;
+  let lines: Record<string, unknown>[];
+  let raw: string[];
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'logged-api-process.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      raw.push(line);
-      try {
-        lines.push(JSON.parse(line) as LogLine);
-      } catch {
-        // Not a log line of pino's.
-      }
-    });
-    const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the API exited with ${String(code)}`)));
-    [api] = (await Promise.race([once(child, 'message'), exited])) as [typeof api];
+    logged = await startApiChildProcess(join(__dirname, 'logged-api-process.ts'));
+    ({ ready: api, lines, raw } = logged);
   }, 120_000);
 
-  afterAll(async () => {
-    if (child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.disconnect();
-    await exited;
-  });
+  afterAll(() => logged.stop());
 
   /** The request line of `method route` answered `status`, once written (pino writes asynchronously). */
-  async function requestLine(method: string, route: string, status: number): Promise<LogLine> {
+  async function requestLine(method: string, route: string, status: number): Promise<Record<string, unknown>> {
     for (let tries = 0; tries < 100; tries++) {
       const found = lines.find((line) => line.context === 'Http' && line.method === method && line.route === route && line.status === status);
       if (found) return found;

@@ -1,50 +1,34 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { type ApiChildProcess, startApiChildProcess } from '../../../../test/support/api-child-process';
 import type { SpanRecord } from './traced-api-process';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
 const SPAN_KIND_SERVER = 1;
 const TOPIC = { id: 'ukraine-multinational-force', title: 'Troops for a post-ceasefire force in Ukraine', description: 'Whether to contribute troops' };
 const STANCE = { topicId: TOPIC.id, stance: 'open', effectiveOn: '2026-01-06', headline: 'Spain opens door to troops', source: { publisher: 'Example Wire' } };
+
+/** What traced-api-process.ts sends once it listens. */
+type TracedApi = { baseUrl: string; authorization: string; analyst: string };
 
 /**
  * The API runs in a child process with tracing on (traced-api-process.ts): the HTTP, Fastify and
  * pg instrumentations hook Node's module loader, which Jest replaces with its own in-process.
  */
 describe('traces (OpenTelemetry, spans kept in memory)', () => {
-  let child: ChildProcess;
-  let api: { baseUrl: string; authorization: string; analyst: string };
-  const logs: Record<string, unknown>[] = [];
+  let traced: ApiChildProcess<TracedApi>;
+  let api: TracedApi;
+  let logs: Record<string, unknown>[];
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'traced-api-process.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // Not a log line of pino's.
-      }
-    });
-    const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the traced API exited with ${String(code)}`)));
-    [api] = (await Promise.race([once(child, 'message'), exited])) as [typeof api];
+    traced = await startApiChildProcess(join(__dirname, 'traced-api-process.ts'), { LOG_LEVEL: 'warn' });
+    ({ ready: api, lines: logs } = traced);
   }, 120_000);
 
-  afterAll(async () => {
-    if (child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.disconnect();
-    await exited;
-  });
+  afterAll(() => traced.stop());
 
   async function spans(): Promise<SpanRecord[]> {
-    child.send('spans');
-    const [{ spans: recorded }] = (await once(child, 'message')) as [{ spans: SpanRecord[] }];
+    traced.child.send('spans');
+    const [{ spans: recorded }] = (await once(traced.child, 'message')) as [{ spans: SpanRecord[] }];
     return recorded;
   }
 

@@ -49,7 +49,7 @@ export function TopicDayView() {
   const topic = useTopic(topicId);
   const history = useTopicHistory(topicId, today);
   const matrix = useMatrix(topicId, on, knownAt);
-  const live = useReadModelPosition();
+  const live = useReadModelPosition(topicId);
   const queries = useQueryClient();
 
   const set = (name: string, value: string | undefined) =>

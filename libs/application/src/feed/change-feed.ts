@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { LogPosition } from '@stance-ledger/event-store';
 import { StanceQueries } from '@stance-ledger/read-models';
+import { Metrics } from '../metrics/metrics';
 import { ReadModelChanges } from '../projection/read-model-changes';
 import { APPLICATION_OPTIONS, type ApplicationOptions, DEFAULT_FEED_OPTIONS } from '../shared/options';
 import { type FeedChange, type FeedFilter, matchesFilter } from './feed-change';
@@ -9,6 +10,8 @@ import { FeedChanges } from './feed-changes';
 /** Where the feed's changes go: one connected follower. */
 export interface FeedSink {
   readonly closed: boolean;
+  /** Bytes sent that the follower has not taken yet. */
+  readonly buffered: number;
   send(change: FeedChange): void;
   heartbeat(): void;
   /** Resolves once the follower has taken what was sent (or is gone). */
@@ -51,15 +54,16 @@ export class ChangeFeed implements OnApplicationBootstrap, BeforeApplicationShut
   private pumping = false;
   private timers: NodeJS.Timeout[] = [];
   private unlisten?: () => void;
-  /** Followers let go because they did not read: for the metrics and the specs. */
-  slowDisconnects = 0;
 
   constructor(
     private readonly changes: FeedChanges,
     private readonly queries: StanceQueries,
     private readonly announcements: ReadModelChanges,
+    private readonly metrics: Metrics,
     @Inject(APPLICATION_OPTIONS) private readonly options: ApplicationOptions,
-  ) {}
+  ) {
+    metrics.observeFeed(() => ({ followers: this.followers, bufferedBytes: this.bufferedBytes }));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.unlisten = this.announcements.onChange((freshness) => this.advanceTo(freshness.position));
@@ -88,6 +92,13 @@ export class ChangeFeed implements OnApplicationBootstrap, BeforeApplicationShut
     return this.open.size;
   }
 
+  /** What the followers have been sent and not read yet, summed: the memory they hold here. */
+  get bufferedBytes(): number {
+    let bytes = 0;
+    for (const sink of this.open) bytes += sink.buffered;
+    return bytes;
+  }
+
   /** The position up to which the read models' changes have been fanned out. */
   get position(): LogPosition {
     return this.tail;
@@ -100,7 +111,7 @@ export class ChangeFeed implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   noteSlowDisconnect(): void {
-    this.slowDisconnects += 1;
+    this.metrics.feedSlowDisconnects.inc();
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   type Stance,
   type TopicId,
 } from '@stance-ledger/domain';
+import { isLogPositionText } from '../http/request-validation';
 
 export type FeedChangeKind = 'recorded' | 'corrected' | 'retracted';
 
@@ -65,7 +66,7 @@ export function parseFeedFilter(input: { topicId?: string; country?: string }, c
 /** A log position as a client sends it back (Last-Event-ID, ?after=): a non-negative integer. */
 export function parseLogPosition(value: string, field: string): bigint {
   const text = value.trim();
-  if (!/^\d{1,20}$/.test(text)) {
+  if (!isLogPositionText(text)) {
     throw new InvalidValueError(field, 'isLogPosition', `${field} must be a log position (a non-negative integer, the id of an event the feed sent), got ${JSON.stringify(value)}`);
   }
   return BigInt(text);

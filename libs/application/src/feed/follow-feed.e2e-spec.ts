@@ -1,9 +1,17 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { type CountryRegistry, parseCountryCode, parseRecordStance } from '@stance-ledger/domain';
 import { spainOpensDoor, multinationalForce } from '../../../../test/support/fixtures';
 import { followSse, type SseClient } from '../../../../test/support/sse-client';
-import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { EVENT_STORES, startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { RecordStanceCommand } from '../record-stance/record-stance.command';
+import { commandContext } from '../shared/command-context';
+import { COUNTRY_REGISTRY } from '../shared/tokens';
 import { ChangeFeed } from './change-feed';
 
-describe('GET /feed follows stance changes as Server-Sent Events', () => {
+/** Small, so that a stalled follower passes it soon after the kernel's socket buffers are full. */
+const CLIENT_BUFFER_BYTES = 64 * 1024;
+
+describe.each(EVENT_STORES)('GET /feed follows stance changes as Server-Sent Events (%s log)', (eventStore) => {
   let t: TestApp;
   const open: SseClient[] = [];
   const follow = async (query = '', headers: Record<string, string> = {}) => {
@@ -15,7 +23,7 @@ describe('GET /feed follows stance changes as Server-Sent Events', () => {
     (await t.http().post(`/countries/${country}/stances`).send({ ...spainOpensDoor, ...body }).expect(201)).body as { eventId: string; position: string };
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { FEED_HEARTBEAT_MS: '300' } });
+    t = await startTestApp({ eventStore, env: { FEED_HEARTBEAT_MS: '300', FEED_CLIENT_BUFFER_BYTES: String(CLIENT_BUFFER_BYTES) } });
     await t.http().post('/topics').send(multinationalForce).expect(201);
     await t.http().post('/topics').send({ ...multinationalForce, id: 'arctic-council' }).expect(201);
   });
@@ -106,7 +114,10 @@ describe('GET /feed follows stance changes as Server-Sent Events', () => {
   });
 
   it("reaches a follower of a second API on the same database, with no projector of its own, a change made through the first", async () => {
-    const other = await startTestApp({ databaseUrl: t.databaseUrl, env: { PROJECTOR: 'off' } });
+    const other = await startTestApp({
+      databaseUrl: t.databaseUrl,
+      env: { PROJECTOR: 'off', ...(t.double ? { EVENTSTORE_CONNECTION_STRING: t.double.connectionString } : {}) },
+    });
     try {
       const client = await followSse(`${other.baseUrl}/feed?country=PL`, { authorization: other.authorization });
       open.push(client);
@@ -133,5 +144,43 @@ describe('GET /feed follows stance changes as Server-Sent Events', () => {
     // The server notices the closed socket on its next event loop turn.
     for (let i = 0; i < 50 && t.app.get(ChangeFeed).followers > 0; i += 1) await new Promise((done) => setTimeout(done, 20));
     expect(t.app.get(ChangeFeed).followers).toBe(0);
+  });
+
+  // The bound is the follower's sink's, whatever the log: one log shows it (the double would append its thousands of events slowly).
+  const onPostgres = eventStore === 'postgres' ? it : it.skip;
+  onPostgres('disconnects a follower that stops reading once its unread bytes pass the bound, while one that reads gets every change', async () => {
+    const feed = t.app.get(ChangeFeed);
+    const reading = await follow('?country=DE,AT');
+    const stalled = await follow('?country=DE,AT');
+    stalled.response.pause();
+    let largest = 0;
+    const sampler = setInterval(() => {
+      largest = Math.max(largest, feed.bufferedBytes);
+    }, 2);
+    // Straight through the command bus, 16 in flight: the kernel's socket buffers take a few MB on
+    // loopback before a byte waits in the server, so the stalled follower needs thousands of changes.
+    const bus = t.app.get(CommandBus);
+    const countries = t.app.get<CountryRegistry>(COUNTRY_REGISTRY);
+    const headline = 'h'.repeat(300);
+    let recorded = 0;
+    const record = (country: string) =>
+      bus.execute(new RecordStanceCommand(parseRecordStance(parseCountryCode(country, countries), { ...spainOpensDoor, headline }), commandContext({ recordedBy: 'load' })));
+    try {
+      for (let round = 0; round < 1000 && feed.followers > 1; round += 1) {
+        await Promise.all(Array.from({ length: 16 }, (_, n) => record(n % 2 ? 'DE' : 'AT')));
+        recorded += 16;
+      }
+      expect(feed.followers).toBe(1);
+      await reading.waitFor(recorded, 60_000);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(reading.events.map((event) => JSON.parse(event.data).headline)).toEqual(Array(recorded).fill(headline));
+    // One frame is about 700 bytes; the bound is checked before each write.
+    expect(largest).toBeLessThanOrEqual(CLIENT_BUFFER_BYTES + 2048);
+    expect(stalled.events.length).toBeLessThan(recorded);
+    const metrics = (await t.anonymous().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^stance_ledger_feed_slow_disconnects_total 1$/m);
+    expect(metrics).toMatch(/^stance_ledger_feed_clients 1$/m);
   });
 });

@@ -73,7 +73,14 @@ export function IsDecimalInteger(min: number, max: number, options?: ValidationO
   };
 }
 
-/** A log position: a non-negative integer in plain decimal (no sign, exponent or leading zero), as every position on the wire is. */
+/**
+ * A log position on the wire: a non-negative integer in plain decimal (no sign, exponent or
+ * leading zero) below 2^128, since an EventStoreDB position packs two 64-bit offsets.
+ */
+export const isLogPositionText = (value: unknown): value is string =>
+  typeof value === 'string' && PLAIN_DECIMAL.test(value) && value.length <= 39 && BigInt(value) < 2n ** 128n;
+
+/** A log position, as `isLogPositionText` says. */
 export function IsLogPosition(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -82,7 +89,7 @@ export function IsLogPosition(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options: { message: '$property must be a log position: a non-negative integer in plain decimal digits, without a leading zero', ...options },
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && PLAIN_DECIMAL.test(value) && value.length <= 39 && BigInt(value) < 2n ** 128n,
+        validate: isLogPositionText,
       },
     });
 }

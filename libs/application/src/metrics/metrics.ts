@@ -9,6 +9,13 @@ export interface ProjectionState {
   deadLetters: number;
 }
 
+/** What the live feed holds at a scrape. */
+export interface FeedState {
+  followers: number;
+  /** Bytes written to followers that they have not read yet: the memory slow clients hold. */
+  bufferedBytes: number;
+}
+
 /** `country-ES` → `country`: the category, as EventStoreDB names it, so a label never grows with the number of streams. */
 export function streamCategory(stream: string): string {
   const dash = stream.indexOf('-');
@@ -20,9 +27,7 @@ export function streamCategory(stream: string): string {
  * prom-client's global one, so that two apps in one process (tests, the bench) count apart.
  * Every metric of ours is named `stance_ledger_*`; Node's default process metrics are beside them.
  *
- * The live feed and the webhooks (issue 20) register theirs here, on `registry`, beside these:
- * infra/'s dashboard and alert rules expect `stance_ledger_webhook_deliveries_failed_total`
- * (counter) and `stance_ledger_webhook_backlog` (gauge), and show `stance_ledger_feed_clients`.
+ * infra/'s dashboard and alert rules name these metrics; the webhooks' are registered here too.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -78,6 +83,14 @@ export class Metrics {
   private readonly lagEvents = this.gauge('stance_ledger_projector_lag_events', 'Events in the log the read models do not reflect yet');
   private readonly lagSeconds = this.gauge('stance_ledger_projector_lag_seconds', 'How long the oldest event not yet in the read models has waited (0 when caught up)');
   private readonly deadLetters = this.gauge('stance_ledger_projector_dead_letters', 'Events the projector could not apply, set aside for an operator');
+  private readonly feedClients = this.gauge('stance_ledger_feed_clients', 'Followers of GET /feed connected to this process, catching up or live');
+  private readonly feedBufferedBytes = this.gauge('stance_ledger_feed_buffered_bytes', 'Bytes sent to followers of GET /feed that they have not read yet');
+  readonly feedSlowDisconnects = new Counter({
+    name: 'stance_ledger_feed_slow_disconnects_total',
+    help: 'Followers of GET /feed disconnected because they left more unread than FEED_CLIENT_BUFFER_BYTES (they resume from their last id)',
+    registers: [this.registry],
+  });
+  private feedState: () => FeedState = () => ({ followers: 0, bufferedBytes: 0 });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -93,6 +106,11 @@ export class Metrics {
     this.appendConflicts.inc({ category: streamCategory(stream) });
   }
 
+  /** The live feed's state is read from `state` at each scrape. */
+  observeFeed(state: () => FeedState): void {
+    this.feedState = state;
+  }
+
   /** The Prometheus text, with the log and projection gauges read now. */
   async text(projection: ProjectionState): Promise<string> {
     this.logHead.set(Number(projection.logHead));
@@ -100,6 +118,9 @@ export class Metrics {
     this.lagEvents.set(Number(projection.logHead > projection.checkpoint ? projection.logHead - projection.checkpoint : 0n));
     this.lagSeconds.set(projection.lagSeconds);
     this.deadLetters.set(projection.deadLetters);
+    const feed = this.feedState();
+    this.feedClients.set(feed.followers);
+    this.feedBufferedBytes.set(feed.bufferedBytes);
     return this.registry.metrics();
   }
 
