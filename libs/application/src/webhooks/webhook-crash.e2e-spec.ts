@@ -1,31 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { type ApiChildProcess, startApiChildProcess } from '../../../../test/support/api-child-process';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../../test/support/webhook-receiver';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
 
 describe('webhook deliveries survive a crash of the delivering process', () => {
   const secretKey = randomBytes(32).toString('hex');
   const webhookEnv = { WEBHOOK_SECRET_KEY: secretKey, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RETRY_BASE_MS: '50', WEBHOOK_TIMEOUT_MS: '5000' };
   let t: TestApp;
   let receiver: WebhookReceiver;
-  const children: ChildProcess[] = [];
+  const children: ApiChildProcess<{ baseUrl: string }>[] = [];
 
   /** A second API process on the same database that delivers the webhooks (this one does not). */
-  async function startDeliverer(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'webhook-api-process.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), DATABASE: t.databaseUrl, ...webhookEnv },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the delivering API exited with ${String(code)}`)));
-    await Promise.race([once(child, 'message'), exited]);
-    return child;
+  async function startDeliverer(): Promise<ApiChildProcess<{ baseUrl: string }>> {
+    const started = await startApiChildProcess<{ baseUrl: string }>(join(__dirname, 'webhook-api-process.ts'), { DATABASE: t.databaseUrl, ...webhookEnv });
+    children.push(started);
+    return started;
   }
 
   beforeAll(async () => {
@@ -36,16 +28,23 @@ describe('webhook deliveries survive a crash of the delivering process', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await t.close();
     await receiver.close();
   });
 
   it('delivers every change at least once, in log order, when the delivering process is SIGKILLed mid-way and another starts', async () => {
     const analyst = await t.issueKey('crash-analyst@example.org', ['analyst']);
-    const created = await t.anonymous().post('/webhooks').set('Authorization', `Bearer ${analyst}`).send({ url: receiver.url, country: 'ES,IT,PL' }).expect(201);
-    const from = (await t.anonymous().get('/webhooks').set('Authorization', `Bearer ${analyst}`).expect(200)).body.webhooks[0].position as string;
     const first = await startDeliverer();
+    // Created through the delivering process, which logs at info: its secret must appear in no line.
+    const created = await fetch(`${first.ready.baseUrl}/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${analyst}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiver.url, country: 'ES,IT,PL' }),
+    });
+    expect(created.status).toBe(201);
+    const webhook = (await created.json()) as { id: string; secret: string };
+    const from = (await t.anonymous().get('/webhooks').set('Authorization', `Bearer ${analyst}`).expect(200)).body.webhooks[0].position as string;
 
     const countries = ['ES', 'IT', 'PL', 'FR'];
     let appending = true;
@@ -56,10 +55,12 @@ describe('webhook deliveries survive a crash of the delivering process', () => {
       }
     })();
     await receiver.until(() => receiver.accepted().length >= 8, 60_000, 'deliveries before the kill');
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    expect(first.raw.join('\n')).not.toContain(webhook.secret);
+    expect(first.lines.some((line) => line.context === 'Webhooks' && String(line.msg).includes('delivering webhooks from this process'))).toBe(true);
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
     const deliveredBeforeKill = receiver.accepted().length;
-    await startDeliverer();
+    const second = await startDeliverer();
     appending = false;
     await appends;
 
@@ -88,6 +89,7 @@ describe('webhook deliveries survive a crash of the delivering process', () => {
     expect([...bodiesById.values()].every((bodies) => bodies.size === 1)).toBe(true);
     expect(deliveredBeforeKill).toBeLessThan(expected.length);
     const listed = (await t.anonymous().get('/webhooks').set('Authorization', `Bearer ${analyst}`).expect(200)).body.webhooks[0];
-    expect(listed).toMatchObject({ id: created.body.id, state: 'active' });
+    expect(listed).toMatchObject({ id: webhook.id, state: 'active' });
+    expect(second.raw.join('\n')).not.toContain(webhook.secret);
   }, 180_000);
 });
