@@ -282,3 +282,33 @@ describe('webhooks: watchlists pushed to receivers', () => {
     expect(docs.components.schemas).toHaveProperty('WebhookPayload');
   });
 });
+
+describe('webhooks with the log on EventStoreDB (its protocol double)', () => {
+  let t: TestApp;
+  let hook: WebhookReceiver;
+
+  beforeAll(async () => {
+    t = await startTestApp({ eventStore: 'eventstoredb', env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RETRY_BASE_MS: '50' } });
+    await t.http().post('/topics').send(multinationalForce).expect(201);
+    hook = await startWebhookReceiver();
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await hook.close();
+  });
+
+  it('delivers a record, its correction and its retraction in log order, at the positions the log gave them', async () => {
+    const created = (await t.http().post('/webhooks').send({ url: hook.url, country: 'ES' }).expect(201)).body;
+    const recorded = (await t.http().post('/countries/ES/stances').send(spainOpensDoor).expect(201)).body;
+    const corrected = (await t.http().post(`/countries/ES/stances/${recorded.eventId}/corrections`).send({ stance: 'supports', reason: 'misread' }).expect(201)).body;
+    const retracted = (await t.http().post(`/countries/ES/stances/${recorded.eventId}/retractions`).send({ reason: 'withdrawn' }).expect(201)).body;
+    await hook.until(() => hook.accepted().length >= 3, 30_000, 'three changes delivered');
+    expect(hook.accepted().map((change) => [change.position, change.eventId, change.kind, change.stance])).toEqual([
+      [recorded.position, recorded.eventId, 'recorded', 'open'],
+      [corrected.position, corrected.eventId, 'corrected', 'supports'],
+      [retracted.position, retracted.eventId, 'retracted', null],
+    ]);
+    expect(hook.received.every((delivery) => verifySignature(created.secret, delivery))).toBe(true);
+  });
+});

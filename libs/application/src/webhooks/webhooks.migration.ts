@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * own state, not read models (a replay leaves them alone). `checkpoint` is the log position up to
  * which every matching change was delivered (answered 2xx); the `pending_*` columns name the
  * batch in flight, persisted before its first attempt so that every retry, even after a restart,
- * sends the same changes under the same delivery id.
+ * sends the same changes under the same delivery id. Positions are numeric(39, 0), as the read
+ * models' are: EventStoreDB packs its commit and prepare positions into 128 bits.
  */
 export class Webhooks1767657600013 implements MigrationInterface {
   name = 'Webhooks1767657600013';
@@ -20,11 +21,11 @@ export class Webhooks1767657600013 implements MigrationInterface {
       description text,
       secret_sealed bytea NOT NULL,
       created_at timestamptz NOT NULL,
-      checkpoint bigint NOT NULL,
+      checkpoint numeric(39, 0) NOT NULL,
       state text NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'failing')),
       failing_since timestamptz,
       pending_delivery_id uuid,
-      pending_through bigint,
+      pending_through numeric(39, 0),
       pending_attempts integer NOT NULL DEFAULT 0,
       pending_since timestamptz,
       next_attempt_at timestamptz,
@@ -42,7 +43,7 @@ export class Webhooks1767657600013 implements MigrationInterface {
       response_code integer,
       error text,
       changes integer NOT NULL,
-      through_position bigint NOT NULL,
+      through_position numeric(39, 0) NOT NULL,
       attempted_at timestamptz NOT NULL,
       next_attempt_at timestamptz
     )`);
