@@ -61,6 +61,8 @@ export async function startTestApp(
     PORT: '0',
     // Generous, so that a loaded CI machine never turns a slow projection into a failed test.
     MIN_POSITION_WAIT_MS: '10000',
+    // A key of its own per app: two apps on one database share one only when a spec says so.
+    WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
     ...options.env,
     DATABASE_URL: databaseUrl,
     ...(double ? { EVENTSTORE_CONNECTION_STRING: double.connectionString } : {}),

@@ -32,6 +32,10 @@ describe('The OpenAPI description', () => {
       '/topics/{topicId}',
       '/topics/{topicId}/shifts',
       '/topics/{topicId}/stances',
+      '/webhooks',
+      '/webhooks/{id}',
+      '/webhooks/{id}/deliveries',
+      '/webhooks/{id}/resume',
     ]);
     expect(body.paths['/topics/{topicId}/shifts'].get.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(
       expect.arrayContaining(['from', 'to', 'knownAt', 'minPosition']),

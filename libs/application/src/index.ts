@@ -38,3 +38,8 @@ export * from './audit-history/history.request';
 export * from './audit-stream/stream.request';
 export * from './http/request-validation';
 export * from './http/read-queries';
+export * from './webhooks/webhooks.migration';
+export * from './webhooks/webhooks';
+export * from './webhooks/webhook-deliverer';
+export { parseHostPolicy, HostPolicy, RefusedAddressError } from './webhooks/host-policy';
+export { parseSecretKey } from './webhooks/secret-box';

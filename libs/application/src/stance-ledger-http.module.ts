@@ -17,13 +17,14 @@ import { RecordStanceController } from './record-stance/record-stance.controller
 import { RetractStanceController } from './retract-stance/retract-stance.controller';
 import { StanceLedgerModule } from './stance-ledger.module';
 import { TopicsController } from './topics-queries/topics.controller';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * Every use case's route, each controller in its use case's folder. The process that serves
  * HTTP imports it; the access control, the edge and health stay with that process.
  */
 @Module({
-  imports: [StanceLedgerModule, AnalystQueriesModule, FeedModule],
+  imports: [StanceLedgerModule, AnalystQueriesModule, FeedModule, WebhooksModule],
   controllers: [
     DefineTopicController,
     TopicsController,

@@ -10,6 +10,7 @@ export interface DeclaredRoute {
   /** Undefined: the route declares nothing, and every request to it is refused. */
   access?: RouteAccess;
   publicRead?: boolean;
+  alsoRoles?: readonly string[];
 }
 
 /**
@@ -50,7 +51,7 @@ export class AccessControl {
       for (const method of methods) {
         if (method === 'HEAD' || method === 'OPTIONS') continue;
         const config = route.config as Partial<AccessRouteConfig> | undefined;
-        this.routes.push({ method, url: route.url, access: config?.access, publicRead: config?.publicRead });
+        this.routes.push({ method, url: route.url, access: config?.access, publicRead: config?.publicRead, alsoRoles: config?.alsoRoles });
       }
     });
     const everyRequestAs = options.everyRequestAs;
@@ -92,7 +93,8 @@ export class AccessControl {
       return this.unauthenticated(request, reply, 'this request needs a credential: Authorization: Bearer <API key or OIDC token>', false);
     }
     if (access === 'credential' || principal.roles.includes(access) || publicRead) return;
-    const role = access;
+    if (config?.alsoRoles?.some((role) => principal.roles.includes(role))) return;
+    const role = config?.alsoRoles?.length ? `${access}' or '${config.alsoRoles.join("' or '")}` : access;
     this.logger.warn(`${request.method} ${request.url} refused to ${principal.principal}: needs role ${role}`);
     return this.refuse(
       reply,

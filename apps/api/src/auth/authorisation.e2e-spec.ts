@@ -48,8 +48,8 @@ function builtWebApp(): string {
 
 type Credential = 'none' | 'bad key' | 'revoked key' | 'expired JWT' | 'JWT for another audience' | 'JWT not yet valid' | `key: ${Role}` | `JWT: ${Role}`;
 
-/** Every route the API serves, with a request that succeeds for a caller allowed to make it. */
-type Sample = (fixtures: Fixtures) => Promise<{ path: string; body?: object; stream?: boolean }>;
+/** Every route the API serves, with a request that succeeds for a caller allowed to make it (`secret`: the caller's credential). */
+type Sample = (fixtures: Fixtures, secret: string | undefined) => Promise<{ path: string; body?: object; stream?: boolean }>;
 
 /** An event stream's answer is its head: a success is closed at once, a refusal read as JSON. */
 function streamHead(res: import('node:http').IncomingMessage, done: (error: Error | null, body: unknown) => void): void {
@@ -69,6 +69,8 @@ interface Fixtures {
   unique: () => string;
   /** Once the read models reflect the log as it is now. */
   projected: <T>(value: T) => Promise<T>;
+  /** A webhook of the caller's (an analyst's own, which is all they may see), else of test-client's. */
+  webhook: (secret: string | undefined) => Promise<string>;
 }
 
 const SAMPLES: Record<string, Sample> = {
@@ -107,14 +109,23 @@ const SAMPLES: Record<string, Sample> = {
   'POST /admin/keys': async ({ unique }) => ({ path: '/admin/keys', body: { name: `someone ${unique()}`, roles: ['analyst'] } }),
   'GET /admin/keys': async () => ({ path: '/admin/keys' }),
   'DELETE /admin/keys/:id': async ({ key }) => ({ path: `/admin/keys/${await key()}` }),
+  'POST /webhooks': async () => ({ path: '/webhooks', body: { url: 'https://hooks.example.org/stance-ledger', country: 'ES' } }),
+  'GET /webhooks': async () => ({ path: '/webhooks' }),
+  'GET /webhooks/:id/deliveries': async ({ webhook }, secret) => ({ path: `/webhooks/${await webhook(secret)}/deliveries` }),
+  'POST /webhooks/:id/resume': async ({ webhook }, secret) => ({ path: `/webhooks/${await webhook(secret)}/resume`, body: {} }),
+  'DELETE /webhooks/:id': async ({ webhook }, secret) => ({ path: `/webhooks/${await webhook(secret)}` }),
 };
 
 /** The status a credential must get: a role alone is allowed what its routes declare, nothing else. */
-function expectedStatus(access: string | undefined, credential: Credential, options: { publicReads: boolean; publicRead: boolean }): 'success' | 401 | 403 {
+function expectedStatus(
+  access: string | undefined,
+  credential: Credential,
+  options: { publicReads: boolean; publicRead: boolean; alsoRoles?: readonly string[] },
+): 'success' | 401 | 403 {
   if (access === 'public') return 'success';
   const role = credential.startsWith('key: ') || credential.startsWith('JWT: ') ? (credential.split(': ')[1] as Role) : undefined;
   if (!role) return credential === 'none' && options.publicReads && options.publicRead ? 'success' : 401;
-  if (access === 'credential' || access === role || (options.publicReads && options.publicRead)) return 'success';
+  if (access === 'credential' || access === role || options.alsoRoles?.includes(role) || (options.publicReads && options.publicRead)) return 'success';
   return 403;
 }
 
@@ -132,6 +143,12 @@ describe.each([false, true])('Authorisation of every route (PUBLIC_READS=%s)', (
       return value;
     },
     key: async () => (await t.http().post('/admin/keys').send({ name: `to revoke ${counter++}`, roles: ['analyst'] }).expect(201)).body.id,
+    webhook: async (secret) => {
+      const body = { url: 'https://hooks.example.org/stance-ledger', country: 'ES' };
+      const own = secret ? await t.anonymous().post('/webhooks').set('Authorization', `Bearer ${secret}`).send(body) : undefined;
+      if (own?.status === 201) return own.body.id;
+      return (await t.http().post('/webhooks').send(body).expect(201)).body.id;
+    },
   };
 
   beforeAll(async () => {
@@ -177,8 +194,8 @@ describe.each([false, true])('Authorisation of every route (PUBLIC_READS=%s)', (
     const mismatches: string[] = [];
     for (const route of routes) {
       for (const [credential, secret] of credentials) {
-        const expected = expectedStatus(route.access, credential, { publicReads, publicRead: route.publicRead === true });
-        const { path, body, stream } = await SAMPLES[`${route.method} ${route.url}`](fixtures);
+        const expected = expectedStatus(route.access, credential, { publicReads, publicRead: route.publicRead === true, alsoRoles: route.alsoRoles });
+        const { path, body, stream } = await SAMPLES[`${route.method} ${route.url}`](fixtures, secret);
         const head = await store.headPosition();
         let call = t.anonymous()[route.method.toLowerCase() as 'get' | 'post' | 'delete'](path);
         if (secret) call = call.set('Authorization', `Bearer ${secret}`);

@@ -3,6 +3,8 @@ import {
   IdempotencyKeyReusedError,
   ProjectionBehindError,
   TopicNotFoundError,
+  WebhookNotFoundError,
+  WebhooksUnconfiguredError,
 } from '@stance-ledger/application';
 import {
   AccessKeyAlreadyRevokedError,
@@ -74,6 +76,8 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof StanceRecordNotFoundError || exception instanceof SnapshotNotFoundError || exception instanceof AccessKeyNotFoundError) {
       return body(404, exception.code, exception.message);
     }
+    if (exception instanceof WebhookNotFoundError) return body(404, exception.code, exception.message);
+    if (exception instanceof WebhooksUnconfiguredError) return body(503, exception.code, exception.message);
     if (exception instanceof TopicAlreadyDefinedError || exception instanceof StanceAlreadyRetractedError || exception instanceof AccessKeyAlreadyRevokedError) {
       return body(409, exception.code, exception.message);
     }

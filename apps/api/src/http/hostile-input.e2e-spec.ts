@@ -63,6 +63,7 @@ describe('Hostile input over every endpoint', () => {
   let store: EventStore;
   let recordId: string;
   let keyId: string | undefined;
+  let webhookId = '00000000-0000-4000-8000-000000000000';
   const cases: Case[] = [];
 
   const authorization = (): Record<string, string> => {
@@ -112,6 +113,11 @@ describe('Hostile input over every endpoint', () => {
     },
     { route: 'POST /countries/:code/stances/:eventId/retractions', path: () => `/countries/ES/stances/${recordId}/retractions`, body: () => ({ reason: 'a reason' }) },
     { route: 'POST /admin/keys', path: () => '/admin/keys', body: () => ({ name: 'someone', roles: ['analyst'] }) },
+    {
+      route: 'POST /webhooks',
+      path: () => '/webhooks',
+      body: () => ({ url: 'https://hooks.example.org/in', topicId: 'ukraine-multinational-force', country: 'ES,IT', description: 'a watchlist' }),
+    },
   ];
 
   const textFields = (value: unknown, path = ''): string[] => {
@@ -226,6 +232,8 @@ describe('Hostile input over every endpoint', () => {
     { route: 'GET /audit/stances/:eventId', path: () => `/audit/stances/${recordId}` },
     { route: 'GET /me', path: () => '/me' },
     { route: 'GET /admin/keys', path: () => '/admin/keys' },
+    { route: 'GET /webhooks', path: () => '/webhooks' },
+    { route: 'GET /webhooks/:id/deliveries', path: () => `/webhooks/${webhookId}/deliveries` },
   ];
 
   const queryString = (query: Record<string, string>) => Object.entries(query).map(([key, value]) => `${key}=${value}`).join('&');
@@ -264,6 +272,9 @@ describe('Hostile input over every endpoint', () => {
     { route: 'POST /countries/:code/stances/:eventId/retractions', method: 'POST', path: (bad) => `/countries/ES/stances/${recordId}${bad}/retractions`, field: 'eventId' },
     { route: 'POST /countries/:code/stances/:eventId/corrections', method: 'POST', path: (bad) => `/countries/ES/stances/${recordId}${bad}/corrections`, field: 'eventId' },
     { route: 'DELETE /admin/keys/:id', method: 'DELETE', path: (bad) => `/admin/keys/${keyId ?? 'k'}${bad}`, field: 'id' },
+    { route: 'GET /webhooks/:id/deliveries', method: 'GET', path: (bad) => `/webhooks/${webhookId}${bad}/deliveries`, field: 'id' },
+    { route: 'POST /webhooks/:id/resume', method: 'POST', path: (bad) => `/webhooks/${webhookId}${bad}/resume`, field: 'id' },
+    { route: 'DELETE /webhooks/:id', method: 'DELETE', path: (bad) => `/webhooks/${webhookId}${bad}`, field: 'id' },
   ];
   for (const { route, method, path, field } of params) {
     for (const [kind, bad, rule] of BAD_URL_TEXT) {
@@ -289,6 +300,7 @@ describe('Hostile input over every endpoint', () => {
     recordId = recorded.body.eventId;
     const key = await t.http().post('/admin/keys').send({ name: 'hostile-input-spec', roles: ['analyst'] });
     keyId = key.status === 201 ? (key.body as { id: string }).id : undefined;
+    webhookId = (await t.http().post('/webhooks').send({ url: 'https://hooks.example.org/in' }).expect(201)).body.id;
   });
   afterAll(() => t.close());
 

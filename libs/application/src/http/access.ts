@@ -17,11 +17,13 @@ export type RouteAccess = 'public' | 'credential' | Role;
 export interface AccessRouteConfig {
   access: RouteAccess;
   publicRead?: boolean;
+  /** Roles allowed besides `access` (a role): the admins on the routes that manage everyone's webhooks. */
+  alsoRoles?: readonly Role[];
 }
 
 /** Declares who may call this route: it travels with the route to Fastify, where AccessControl reads it before the body is parsed. */
-export const Access = (access: RouteAccess, options: { publicRead?: boolean } = {}): MethodDecorator =>
+export const Access = (access: RouteAccess, options: { publicRead?: boolean; alsoRoles?: readonly Role[] } = {}): MethodDecorator =>
   applyDecorators(
-    RouteConfig({ access, publicRead: options.publicRead === true } satisfies AccessRouteConfig),
+    RouteConfig({ access, publicRead: options.publicRead === true, ...(options.alsoRoles ? { alsoRoles: options.alsoRoles } : {}) } satisfies AccessRouteConfig),
     ...(access === 'public' ? [] : [ApiBearerAuth()]),
   );

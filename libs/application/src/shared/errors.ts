@@ -29,3 +29,21 @@ export class TopicNotFoundError extends Error {
     super(`topic '${topicId}' is not defined`);
   }
 }
+
+/** A webhook that does not exist, or is not the caller's: the same answer, so existence does not leak. */
+export class WebhookNotFoundError extends Error {
+  readonly code = 'webhook_not_found';
+
+  constructor(readonly webhookId: string) {
+    super(`no webhook '${webhookId}'`);
+  }
+}
+
+/** Webhooks need a key to seal their secrets: WEBHOOK_SECRET_KEY (or, on the embedded default, the data folder's key file). */
+export class WebhooksUnconfiguredError extends Error {
+  readonly code = 'webhooks_unconfigured';
+
+  constructor() {
+    super('webhooks are not configured on this service: set WEBHOOK_SECRET_KEY (32 bytes, 64 hex digits or base64) on every API process');
+  }
+}

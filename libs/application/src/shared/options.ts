@@ -9,6 +9,8 @@ export interface ApplicationOptions {
   decidedStateCacheEvents?: number;
   /** GET /feed; defaults when absent (see DEFAULT_FEED_OPTIONS). */
   feed?: FeedOptions;
+  /** POST /webhooks and the deliverer; defaults when absent (see DEFAULT_WEBHOOK_OPTIONS). */
+  webhooks?: WebhookOptions;
 }
 
 export interface FeedOptions {
@@ -19,3 +21,34 @@ export interface FeedOptions {
 }
 
 export const DEFAULT_FEED_OPTIONS: FeedOptions = { heartbeatMs: 15_000, clientBufferBytes: 1024 * 1024 };
+
+export interface WebhookOptions {
+  /** Whether this process delivers (one process at a time does, under an advisory lock). */
+  deliveries: 'on' | 'off';
+  /** WEBHOOK_ALLOWED_HOSTS as written: host names, addresses and CIDR ranges deliveries may reach besides public addresses. */
+  allowedHosts: string;
+  /** One attempt's bound: connecting, sending and the receiver's answer. */
+  timeoutMs: number;
+  /** How long a batch is retried before the webhook is marked failing. */
+  retryHorizonMs: number;
+  /** The first retry waits up to this (full jitter), each next one up to twice as long, at most 10 minutes. */
+  retryBaseMs: number;
+  /** Deliveries in flight at once, across webhooks. */
+  maxConcurrent: number;
+  /**
+   * The AES-256-GCM key sealing the signing secrets (WEBHOOK_SECRET_KEY, or the data folder's key
+   * file on the embedded default); undefined when neither is configured: webhooks cannot be
+   * created and this process does not deliver.
+   */
+  secretKey: () => Buffer | undefined;
+}
+
+export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
+  deliveries: 'on',
+  allowedHosts: '',
+  timeoutMs: 10_000,
+  retryHorizonMs: 24 * 60 * 60 * 1000,
+  retryBaseMs: 1000,
+  maxConcurrent: 16,
+  secretKey: () => undefined,
+};

@@ -142,4 +142,18 @@ describe('validateConfig', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/SEED_DEMO_DATA[\s\S]*RATE_LIMIT_PER_MINUTE[\s\S]*OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URI/);
   });
+
+  it('reads the webhook settings, with their defaults, and refuses bad ones naming them (never echoing the key)', () => {
+    const defaults = validateConfig({});
+    expect(defaults).toMatchObject({ WEBHOOK_DELIVERIES: 'on', WEBHOOK_TIMEOUT_MS: 10_000, WEBHOOK_RETRY_HORIZON_MS: 86_400_000, WEBHOOK_RETRY_BASE_MS: 1000, WEBHOOK_MAX_CONCURRENT: 16 });
+    expect(defaults.WEBHOOK_SECRET_KEY).toBeUndefined();
+    expect(defaults.WEBHOOK_ALLOWED_HOSTS).toBeUndefined();
+    const key = 'ab'.repeat(32);
+    expect(validateConfig({ WEBHOOK_SECRET_KEY: key, WEBHOOK_ALLOWED_HOSTS: 'hooks.internal, 10.1.0.0/16, ::1' })).toMatchObject({ WEBHOOK_SECRET_KEY: key });
+    expect(problemsOf({ WEBHOOK_ALLOWED_HOSTS: '10.0.0.0/40' }).join()).toContain('WEBHOOK_ALLOWED_HOSTS must be comma-separated host names');
+    const secretProblem = problemsOf({ WEBHOOK_SECRET_KEY: 'not-a-key-of-32-bytes-but-a-secret-anyway' }).join();
+    expect(secretProblem).toContain('WEBHOOK_SECRET_KEY must be 32 bytes');
+    expect(secretProblem).not.toContain('not-a-key');
+    expect(problemsOf({ WEBHOOK_TIMEOUT_MS: '0', WEBHOOK_DELIVERIES: 'maybe' })).toHaveLength(2);
+  });
 });

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { parseHostPolicy } from '@stance-ledger/application';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, registerDecorator, validateSync } from 'class-validator';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -14,6 +15,29 @@ function parseBoolean(value: unknown): unknown {
   if (text === 'false' || text === '0') return false;
   return value;
 }
+
+/** WEBHOOK_ALLOWED_HOSTS parses: each entry a host name, an IP address or a CIDR range. */
+function IsHostList(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isHostList',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'WEBHOOK_ALLOWED_HOSTS must be comma-separated host names, IP addresses and CIDR ranges, e.g. hooks.internal,10.1.0.0/16,::1' },
+      validator: {
+        validate: (value: unknown) => {
+          try {
+            parseHostPolicy(String(value));
+            return typeof value === 'string';
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}
+
+const between = (name: string, min: number, max: number) => `${name} must be an integer between ${min} and ${max}`;
 
 /** Every setting the service reads from its environment, typed and checked at boot. */
 export class AppConfig {
@@ -164,6 +188,44 @@ export class AppConfig {
   @Min(1024, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
   @Max(1024 ** 3, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
   FEED_CLIENT_BUFFER_BYTES: number = 1024 * 1024;
+
+  /** Webhooks: whether this process delivers (`on`: the one holding the deliverer's lock does) or never (`off`). */
+  @IsIn(['on', 'off'], { message: 'WEBHOOK_DELIVERIES must be on or off' })
+  WEBHOOK_DELIVERIES: 'on' | 'off' = 'on';
+
+  /** Webhooks: hosts deliveries may reach besides public addresses (host names, IPs, CIDR ranges, comma-separated); unset: public addresses only. */
+  @IsOptional()
+  @IsHostList()
+  WEBHOOK_ALLOWED_HOSTS?: string;
+
+  /** Webhooks: the AES-256-GCM key sealing the signing secrets, 32 bytes as 64 hex digits or base64; unset: DATA_DIR/webhook-secret.key on the embedded default. */
+  @IsOptional()
+  @Matches(/^\s*([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)\s*$/, { message: 'WEBHOOK_SECRET_KEY must be 32 bytes written as 64 hex digits or 44 characters of base64' })
+  WEBHOOK_SECRET_KEY?: string;
+
+  /** Webhooks: one attempt's bound, from connecting to the receiver's answer. */
+  @IsInt({ message: between('WEBHOOK_TIMEOUT_MS', 100, 120000) })
+  @Min(100, { message: between('WEBHOOK_TIMEOUT_MS', 100, 120000) })
+  @Max(120_000, { message: between('WEBHOOK_TIMEOUT_MS', 100, 120000) })
+  WEBHOOK_TIMEOUT_MS: number = 10_000;
+
+  /** Webhooks: how long a batch is retried before the webhook is marked failing. */
+  @IsInt({ message: between('WEBHOOK_RETRY_HORIZON_MS', 0, 2592000000) })
+  @Min(0, { message: between('WEBHOOK_RETRY_HORIZON_MS', 0, 2592000000) })
+  @Max(30 * 24 * 3600 * 1000, { message: between('WEBHOOK_RETRY_HORIZON_MS', 0, 2592000000) })
+  WEBHOOK_RETRY_HORIZON_MS: number = 24 * 3600 * 1000;
+
+  /** Webhooks: the first retry waits up to this (full jitter), each next one up to twice as long (at most 10 minutes). */
+  @IsInt({ message: between('WEBHOOK_RETRY_BASE_MS', 1, 600000) })
+  @Min(1, { message: between('WEBHOOK_RETRY_BASE_MS', 1, 600000) })
+  @Max(600_000, { message: between('WEBHOOK_RETRY_BASE_MS', 1, 600000) })
+  WEBHOOK_RETRY_BASE_MS: number = 1000;
+
+  /** Webhooks: attempts in flight at once across webhooks (each webhook has one at a time). */
+  @IsInt({ message: between('WEBHOOK_MAX_CONCURRENT', 1, 1000) })
+  @Min(1, { message: between('WEBHOOK_MAX_CONCURRENT', 1, 1000) })
+  @Max(1000, { message: between('WEBHOOK_MAX_CONCURRENT', 1, 1000) })
+  WEBHOOK_MAX_CONCURRENT: number = 16;
 }
 
 /** Settings without a default, which `new AppConfig()` does not list. */
@@ -177,6 +239,8 @@ const OPTIONAL_SETTINGS = [
   'BOOTSTRAP_ADMIN_KEY',
   'CORS_ORIGINS',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'WEBHOOK_ALLOWED_HOSTS',
+  'WEBHOOK_SECRET_KEY',
 ];
 
 export class InvalidConfigError extends Error {
@@ -208,7 +272,7 @@ export function validateConfig(env: Record<string, unknown>): AppConfig {
         // Several rules of one variable often share a message: say it once.
         const messages = [...new Set(Object.values(error.constraints ?? {}))];
         // A secret is named, never echoed.
-        const got = error.property === 'BOOTSTRAP_ADMIN_KEY' ? 'a value that breaks the rule' : JSON.stringify(env[error.property]);
+        const got = error.property === 'BOOTSTRAP_ADMIN_KEY' || error.property === 'WEBHOOK_SECRET_KEY' ? 'a value that breaks the rule' : JSON.stringify(env[error.property]);
         return `${messages.join('; ')} (got ${got})`;
       }).concat(oidcProblem),
     );

@@ -35,6 +35,28 @@ export function folderPassword(dataDir: string): string {
   return password;
 }
 
+/** The key sealing webhook secrets on the embedded default, as 64 hex digits. */
+export const WEBHOOK_KEY_FILE = 'webhook-secret.key';
+
+/** DATA_DIR/webhook-secret.key: read, or generated there (0600) on first use, as the password file is. */
+export function webhookKeyFile(dataDir: string): string {
+  const file = join(resolve(dataDir), WEBHOOK_KEY_FILE);
+  if (!existsSync(file)) {
+    const draft = `${file}.${process.pid}.draft`;
+    writePrivateFile(draft, `${randomBytes(32).toString('hex')}\n`);
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(draft, { force: true });
+    }
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-f]{64}$/i.test(key)) throw new Error(`${file} does not hold a webhook key (64 hex digits); it seals the webhooks' secrets: restore it rather than remove it`);
+  return key;
+}
+
 /** Created with mode 0600 from the start, so it is never readable by others, even for a moment. */
 export function writePrivateFile(file: string, content: string, owner?: { uid: number; gid: number }): void {
   const descriptor = openSync(file, 'wx', 0o600);

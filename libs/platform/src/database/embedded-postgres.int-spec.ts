@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { type EmbeddedDatabase, freePort, PASSWORD_FILE, startEmbeddedPostgres } from './embedded-postgres';
+import { WEBHOOK_KEY_FILE, webhookKeyFile } from './embedded-credentials';
 
 const OLD_CONSTANT = 'stance-ledger';
 // Small, throw-away servers: several run beside the suite's own.
@@ -72,6 +73,16 @@ describe('the embedded PostgreSQL', () => {
     expect(passwordIn(first.server.url)).not.toBe(passwordIn(second.server.url));
     // initdb's private copy of the password is gone.
     expect(existsSync(join(first.dataDir, 'postgres.initdb-password'))).toBe(false);
+  });
+
+  it('keeps the key sealing webhook secrets in the data folder, created with mode 0600 on first use, the same on every read', () => {
+    const file = join(first.dataDir, WEBHOOK_KEY_FILE);
+    expect(existsSync(file)).toBe(false);
+    const key = webhookKeyFile(first.dataDir);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(webhookKeyFile(first.dataDir)).toBe(key);
+    expect(webhookKeyFile(second.dataDir)).not.toBe(key);
   });
 
   it('refuses the old constant password', async () => {

@@ -9,7 +9,9 @@ import {
   type Clock,
   COUNTRY_REGISTRY,
   EVENT_STORE,
+  parseSecretKey,
   systemClock,
+  Webhooks1767657600013,
 } from '@stance-ledger/application';
 import { AuditVerifications1767657600003 } from '@stance-ledger/audit';
 import { LEDGER_STREAM_PREFIXES } from '@stance-ledger/domain';
@@ -36,6 +38,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { IsoCountryRegistry } from '../countries/iso-country-registry';
 import { traceLogFields } from '../tracing/log-fields';
+import { webhookKeyFile } from '../database/embedded-credentials';
 
 /** The connection string of the service's PostgreSQL (read models, and the log by default). */
 export const DATABASE_URL = Symbol('DatabaseUrl');
@@ -58,6 +61,7 @@ export const MIGRATIONS = [
   StanceRecordsWithoutPayload1767657600010,
   AccessKeys1767657600011,
   EventStoreDropSupersededAppends1767657600012,
+  Webhooks1767657600013,
 ];
 
 export interface InfrastructureOptions {
@@ -65,6 +69,21 @@ export interface InfrastructureOptions {
   /** The database of the log and the read models: DATABASE_URL or the embedded server's. */
   databaseUrl: string;
   clock?: Clock;
+}
+
+/**
+ * The key sealing webhook secrets: WEBHOOK_SECRET_KEY, else on the embedded default a key file of
+ * the data folder (created 0600 on first use, like the PostgreSQL password beside it). With
+ * DATABASE_URL and no key there is none: several processes on several machines must share one.
+ */
+function webhookSecretKey(config: AppConfig): () => Buffer | undefined {
+  let key: Buffer | undefined;
+  return () => {
+    if (key) return key;
+    if (config.WEBHOOK_SECRET_KEY) key = parseSecretKey(config.WEBHOOK_SECRET_KEY);
+    else if (!config.DATABASE_URL) key = parseSecretKey(webhookKeyFile(config.DATA_DIR));
+    return key;
+  };
 }
 
 /** The log: EventStoreDB when configured, else the PostgreSQL that also holds the read models. */
@@ -101,6 +120,15 @@ export class InfrastructureModule {
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       decidedStateCacheEvents: config.DECIDED_STATE_CACHE_EVENTS,
       feed: { heartbeatMs: config.FEED_HEARTBEAT_MS, clientBufferBytes: config.FEED_CLIENT_BUFFER_BYTES },
+      webhooks: {
+        deliveries: config.WEBHOOK_DELIVERIES,
+        allowedHosts: config.WEBHOOK_ALLOWED_HOSTS ?? '',
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        retryHorizonMs: config.WEBHOOK_RETRY_HORIZON_MS,
+        retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+        maxConcurrent: config.WEBHOOK_MAX_CONCURRENT,
+        secretKey: webhookSecretKey(config),
+      },
     };
     return {
       module: InfrastructureModule,
