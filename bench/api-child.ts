@@ -54,6 +54,9 @@ async function main(): Promise<void> {
     BOOTSTRAP_ADMIN_KEY: randomBytes(32).toString('base64url'),
     // The load comes from one credential, far above the default 6,000 a minute.
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // The webhooks' measure delivers to a receiver on loopback; secrets are sealed with a key of this run.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
   });
   const options = { config, databaseUrl };
   const app: INestApplication =

@@ -12,8 +12,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startEmbeddedPostgres } from '@stance-ledger/platform';
-import { READ_MODELS_CHANGED_CHANNEL } from '@stance-ledger/read-models';
-import { Client } from 'pg';
+import { type Announcements, listenToAnnouncements } from './announcements';
 import { APPEND_TOPIC, appendBody, authHeaders, type HttpRow, projectionCaughtUp, startApi } from './http';
 import { memberStates } from './generator';
 import { pacedLoadInChild, percentile } from './paced-load';
@@ -54,18 +53,6 @@ function follow(base: string, path: string, authorization: string | undefined, t
   });
 }
 
-/** The first announcement of a checkpoint at or past `position` (announcements come in log order). */
-function firstAnnouncing<T extends { position: bigint }>(announced: T[], position: bigint): T | undefined {
-  let low = 0;
-  let high = announced.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (announced[middle].position >= position) high = middle;
-    else low = middle + 1;
-  }
-  return announced[low];
-}
-
 /** The API's resident memory as its /metrics says (prom-client's process metrics), in MiB. */
 async function apiRssMiB(base: string, authorization: string | undefined): Promise<number> {
   const text = await (await fetch(`${base}/metrics`, { headers: authHeaders(authorization) })).text();
@@ -78,17 +65,12 @@ export async function measureFeedFanOut(databaseUrl: string, topicId: string, co
   const states = memberStates();
   for (const count of counts) {
     const api = await startApi(databaseUrl);
-    const listener = new Client({ connectionString: databaseUrl });
-    await listener.connect();
     const followers: Follower[] = [];
+    let listening: Announcements | undefined;
     try {
       await projectionCaughtUp(api);
       const idleMiB = await apiRssMiB(api.base, api.authorization);
-      const announced: { position: bigint; at: number }[] = [];
-      listener.on('notification', ({ payload }) => {
-        if (payload && /^\d+$/.test(payload)) announced.push({ position: BigInt(payload), at: performance.now() });
-      });
-      await listener.query(`LISTEN ${READ_MODELS_CHANGED_CHANNEL}`);
+      const announcements = (listening = await listenToAnnouncements(databaseUrl));
       for (let n = 0; n < count; n++) followers.push(await follow(api.base, `/feed?topicId=${topicId}`, api.authorization, n < TIMED_FOLLOWERS));
       const paced = await pacedLoadInChild(api.base, { method: 'POST', paths: states.map((state) => `/countries/${state}/stances`), body: appendBody(topicId), authorization: api.authorization }, rate, seconds);
       const peakMiB = await apiRssMiB(api.base, api.authorization);
@@ -105,8 +87,8 @@ export async function measureFeedFanOut(databaseUrl: string, topicId: string, co
       const delays: number[] = [];
       for (const follower of followers) {
         for (const [position, arrival] of follower.arrivals ?? []) {
-          const announcement = firstAnnouncing(announced, position);
-          if (announcement) delays.push(Math.max(0, arrival - announcement.at));
+          const announced = announcements.announcedAt(position);
+          if (announced !== undefined) delays.push(Math.max(0, arrival - announced));
         }
       }
       const events = followers[0]?.arrivals?.size ?? 0;
@@ -117,7 +99,7 @@ export async function measureFeedFanOut(databaseUrl: string, topicId: string, co
       rows.push({ measure: `feed fan-out, ${count.toLocaleString('en')} follower(s) of one topic: delay after the read models apply a change, p50 / p99 (ms); API RSS (MiB)`, ours: `${p50.toFixed(1)} / ${p99.toFixed(1)}; ${peakMiB.toFixed(0)}`, note });
     } finally {
       for (const follower of followers) follower.close();
-      await listener.end();
+      await listening?.end();
       await api.stop();
     }
   }

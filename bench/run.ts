@@ -27,6 +27,7 @@ import { DataSource } from 'typeorm';
 import { childArguments, childOptions, PROJECT_ROOT } from './child-script';
 import { generateHistory, memberStates } from './generator';
 import { measureFeedFanOut } from './feed';
+import { measureWebhooks } from './webhooks';
 import { APPEND_TOPIC, measureAppends, measureKeyCheck, measureObservability, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
 
@@ -438,6 +439,8 @@ async function main(): Promise<void> {
     rows.push(...(await measureObservability(oursUrl, HTTP_SECONDS, ROUNDS, APPEND_TOPIC, log)));
     // 7. The live feed: 1, 100 and 1,000 followers of the topic the appends go to, appends at 500/s.
     rows.push(...(await measureFeedFanOut(oursUrl, APPEND_TOPIC, smoke ? [1, 10] : [1, 100, 1000], 500, smoke ? 2 : HTTP_SECONDS, log)));
+    // 8. Webhooks: 1 and 10 watching that topic, each to a local receiver, appends at 500/s.
+    rows.push(...(await measureWebhooks(oursUrl, APPEND_TOPIC, [1, 10], 500, smoke ? 2 : HTTP_SECONDS, log)));
     const keyCheck = JSON.parse(execFileSync(process.execPath, childArguments('key-check-child', [oursUrl, smoke ? '0.5' : '2']), childOptions()).toString().trim().split('\n').pop() as string) as {
       keptMicros: number;
       checks: number;
