@@ -28,6 +28,7 @@ import { childArguments, childOptions, PROJECT_ROOT } from './child-script';
 import { generateHistory, memberStates } from './generator';
 import { APPEND_TOPIC, measureAppends, measureKeyCheck, measureObservability, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
+import { measureRandomQueries, servedStatements } from './random-queries';
 
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
 const rows: Row[] = [];
@@ -426,6 +427,8 @@ async function main(): Promise<void> {
     const api = await startApi(oursUrl);
     try {
       rows.push(...(await measureQueries(api, HTTP_SECONDS, log, !smoke)));
+      // The same questions as analysts ask them: random parameters, a past knownAt, uncached.
+      rows.push(...(await measureRandomQueries([{ label: 'ours', api, statementText: servedStatements }], oursUrl, HTTP_SECONDS, log)));
       rows.push(...(await measureAppends(api, rawHttpUrl, HTTP_SECONDS, APPEND_TOPIC, log)));
     } finally {
       await api.stop();
