@@ -146,6 +146,35 @@ export class StanceVersionRow {
   correctionIds: string[];
 }
 
+/**
+ * The days `valid` × the instants `known` over which version (record_id, version) is the stance
+ * of (country, topic) in force (stance-in-force.ts): the rectangles of a pair never overlap. A
+ * record in force nowhere has one row with both ranges empty.
+ * Read through GiST indexes (made by their migration, which TypeORM does not describe).
+ */
+@Entity({ name: 'stance_in_force' })
+@Index('stance_in_force_country', { synchronize: false })
+@Index('stance_in_force_topic', { synchronize: false })
+export class StanceInForceRow {
+  @PrimaryColumn({ type: 'char', length: 2, collation: 'C' })
+  country: string;
+
+  @PrimaryColumn({ type: 'text', name: 'topic_id', collation: 'C' })
+  topicId: string;
+
+  @PrimaryColumn('daterange')
+  valid: string;
+
+  @PrimaryColumn('tstzrange')
+  known: string;
+
+  @PrimaryColumn('uuid', { name: 'record_id' })
+  recordId: string;
+
+  @Column('int')
+  version: number;
+}
+
 /** How far into the log the read models are: written in the same transaction as they are. */
 @Entity({ name: 'projection_checkpoints' })
 export class ProjectionCheckpointRow {
@@ -160,4 +189,4 @@ export class ProjectionCheckpointRow {
   updatedAt: Date;
 }
 
-export const READ_MODEL_ENTITIES = [TopicRow, StanceRecordRow, StanceRevisionRow, StanceVersionRow, ProjectionCheckpointRow];
+export const READ_MODEL_ENTITIES = [TopicRow, StanceRecordRow, StanceRevisionRow, StanceVersionRow, StanceInForceRow, ProjectionCheckpointRow];

@@ -11,3 +11,4 @@ export * from './identifier-collation.migration';
 export * from './payload-statistics.migration';
 export * from './event-payloads';
 export * from './records-without-payload.migration';
+export * from './stance-in-force.migration';

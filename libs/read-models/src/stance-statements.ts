@@ -12,7 +12,7 @@ const REVISION_COLUMNS = selectColumns(StanceRevisionRow, 'r', VIEWED_REVISION);
 const NO_REVISION = nullColumns(StanceRevisionRow, VIEWED_REVISION);
 
 /** The tables a statement reads: the live read models' or a snapshot's. */
-export type Table = (name: 'stance_versions' | 'stance_revisions') => string;
+export type Table = (name: 'stance_versions' | 'stance_revisions' | 'stance_in_force') => string;
 
 /** Versions as the log stood at $knownAt: recorded by then, with the revisions recorded by then. */
 const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_until IS NULL OR v.known_until > ${knownAt})`;
@@ -20,18 +20,24 @@ const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_u
 /** "Latest effective date, ties to the record recorded last"; ids break exact ties, never arrival order. */
 const IN_FORCE_ORDER = `v.effective_on DESC, v.record_recorded_at DESC, v.record_id DESC`;
 
+/**
+ * The versions in force on `day` as known at `knownAt` where `where` (on stance_in_force f): one
+ * rectangle per (country, topic) holds the point, found through the GiST index of the equality
+ * `where` names (stance-in-force.ts), and its version read by key.
+ */
+const inForce = (table: Table, where: string, day: string, knownAt: string) => `${table('stance_in_force')} f
+   JOIN ${table('stance_versions')} v ON v.record_id = f.record_id AND v.version = f.version
+  WHERE ${where} AND f.valid @> ${day}::date AND f.known @> ${knownAt}::timestamptz`;
+
 /** Per topic, the version of country $1 in force on $2 as known at $3 (with `onTopic`, of topic $4 only). */
-export const stancesInForceSql = (table: Table, onTopic: boolean) => `SELECT DISTINCT ON (v.topic_id) true AS present, ${VERSION_COLUMNS}
-   FROM ${table('stance_versions')} v
-  WHERE v.country = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
-        ${onTopic ? 'AND v.topic_id = $4' : ''}
-  ORDER BY v.topic_id, ${IN_FORCE_ORDER}`;
+export const stancesInForceSql = (table: Table, onTopic: boolean) => `SELECT true AS present, ${VERSION_COLUMNS}
+   FROM ${inForce(table, `f.country = $1${onTopic ? ' AND f.topic_id = $4' : ''}`, '$2', '$3')}
+  ORDER BY f.topic_id`;
 
 /** Per country, the version in force on $2 as known at $3, for topic $1. */
-export const matrixSql = (table: Table) => `SELECT DISTINCT ON (v.country) true AS present, ${VERSION_COLUMNS}
-   FROM ${table('stance_versions')} v
-  WHERE v.topic_id = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
-  ORDER BY v.country, ${IN_FORCE_ORDER}`;
+export const matrixSql = (table: Table) => `SELECT true AS present, ${VERSION_COLUMNS}
+   FROM ${inForce(table, 'f.topic_id = $1', '$2', '$3')}
+  ORDER BY f.country`;
 
 export type TimelineRow = VersionRow & RevisionRow & { part: number };
 
@@ -87,10 +93,7 @@ export function timelineEntries(rows: TimelineRow[], includeRetracted: boolean):
  */
 export function shiftsSql(table: Table): string {
   const versions = table('stance_versions');
-  const inForceOn = (day: string) => `SELECT DISTINCT ON (v.country) ${VERSION_COLUMNS}
-       FROM ${versions} v
-      WHERE v.topic_id = $1 AND v.effective_on <= ${day}::date AND ${VALID_AT('$4::timestamptz')} AND NOT v.retracted
-      ORDER BY v.country, ${IN_FORCE_ORDER}`;
+  const inForceOn = (day: string) => `SELECT ${VERSION_COLUMNS} FROM ${inForce(table, 'f.topic_id = $1', day, '$4')}`;
   return `WITH before AS (${inForceOn('$2')}), after AS (${inForceOn('$3')}),
           changed AS (SELECT coalesce(b.country, a.country) AS country
                         FROM before b FULL JOIN after a ON a.country = b.country

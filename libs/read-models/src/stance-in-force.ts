@@ -1,0 +1,76 @@
+/**
+ * stance_in_force: for each (country, topic), the plane of (day, instant) cut into rectangles, each
+ * the days `valid` × the instants `known` over which one version is the stance in force: the
+ * answer to "on D as known at K" is the one rectangle holding (D, K), found by one GiST probe per
+ * (country, topic), however long the history. The rectangles of a (country, topic) are derived
+ * from all its versions, so they are rebuilt whole whenever one of them changes (the same rule as
+ * the queries over stance_versions: latest effective_on <= D among the versions valid at K and not
+ * retracted, ties to the record recorded last, then the record id).
+ *
+ * How, in one statement over the versions of the pairs `pairsWhere` (a condition on
+ * stance_versions v):
+ * - a version is left out from the instant a later-ordered version of the same day that never
+ *   ends begins (`ends`): from then on it wins no day and bounds no other's days, so each instant
+ *   only carries the versions that can still matter;
+ * - the instants where the set of versions changes (`breaks`, one array per pair) cut transaction
+ *   time into slices; each version is in the slices from its start to its end (`alive`);
+ * - per slice, the winner of each day is in force from that day to the next day that has one;
+ * - consecutive slices where a version holds the same days make one rectangle;
+ * - a record in force nowhere keeps one empty row, so that the rows of a pair name all its records.
+ */
+export const IN_FORCE_SQL = (pairsWhere: string) => `
+  WITH pair AS MATERIALIZED (
+    SELECT v.country, v.topic_id, v.record_id, v.version, v.effective_on, v.record_recorded_at, v.known_from, v.known_until, v.retracted
+      FROM stance_versions v WHERE ${pairsWhere}),
+  versions AS MATERIALIZED (
+    SELECT country, topic_id, record_id, version, effective_on, record_recorded_at, known_from, ends FROM (
+      SELECT v.*, least(v.known_until, min(CASE WHEN v.known_until IS NULL THEN v.known_from END) OVER (
+               PARTITION BY v.country, v.topic_id, v.effective_on ORDER BY v.record_recorded_at, v.record_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)) AS ends
+        FROM pair v WHERE NOT v.retracted) d
+     WHERE ends IS NULL OR ends > known_from),
+  removed AS (DELETE FROM stance_in_force f WHERE (f.country, f.topic_id) IN (SELECT DISTINCT country, topic_id FROM pair) RETURNING 1),
+  breaks AS (
+    SELECT country, topic_id, array_agg(t ORDER BY t) AS ts
+      FROM (SELECT country, topic_id, known_from AS t FROM versions UNION SELECT country, topic_id, ends FROM versions WHERE ends IS NOT NULL) b
+     GROUP BY country, topic_id),
+  alive AS (
+    SELECT v.country, v.topic_id, s.j, b.ts[s.j] AS t, b.ts[s.j + 1] AS t_next, v.record_id, v.version, v.effective_on, v.record_recorded_at
+      FROM versions v JOIN breaks b ON b.country = v.country AND b.topic_id = v.topic_id
+     CROSS JOIN LATERAL generate_series(array_position(b.ts, v.known_from), coalesce(array_position(b.ts, v.ends) - 1, cardinality(b.ts))) s(j)),
+  winners AS (
+    SELECT DISTINCT ON (country, topic_id, j, effective_on) * FROM alive
+     ORDER BY country, topic_id, j, effective_on, record_recorded_at DESC, record_id DESC),
+  days AS (SELECT w.*, lead(effective_on) OVER (PARTITION BY country, topic_id, j ORDER BY effective_on) AS valid_until FROM winners w),
+  runs AS (SELECT d.*, j - row_number() OVER (PARTITION BY country, topic_id, record_id, version, valid_until ORDER BY j) AS run FROM days d),
+  rectangles AS MATERIALIZED (
+    SELECT country, topic_id, daterange(effective_on, valid_until) AS valid,
+           tstzrange(min(t), CASE WHEN bool_or(t_next IS NULL) THEN NULL ELSE max(t_next) END) AS known, record_id, version
+      FROM runs GROUP BY country, topic_id, record_id, version, effective_on, valid_until, run)
+  INSERT INTO stance_in_force (country, topic_id, valid, known, record_id, version)
+  SELECT * FROM rectangles
+   -- Evaluated once, before the first row: the old rectangles are gone before the new ones go in.
+   WHERE (SELECT count(*) FROM removed) >= 0
+  UNION ALL
+  -- A record in force nowhere keeps an empty row: every record of a pair is found through the pair's rows (PAIRS_OF_RECORDS).
+  SELECT DISTINCT ON (p.record_id) p.country, p.topic_id, 'empty', 'empty', p.record_id, 0
+    FROM pair p WHERE NOT EXISTS (SELECT 1 FROM rectangles r WHERE r.record_id = p.record_id) AND (SELECT count(*) FROM removed) >= 0`;
+
+/** The pair of a version as one text, the key its rectangles' lane and lock are taken by. */
+export const PAIR_KEY = (alias: string) => `${alias}.country || ' ' || ${alias}.topic_id`;
+
+/**
+ * The pairs of the records `recordIds` (SQL for a uuid[]) locked for this transaction, in one
+ * order: lanes that share a pair rebuild its rectangles one after the other, each seeing the
+ * other's versions (the next statement reads what was committed before it began).
+ */
+export const LOCK_PAIRS_SQL = (recordIds: string) => `SELECT pg_advisory_xact_lock(19, k) FROM (
+    SELECT DISTINCT hashtext(${PAIR_KEY('v')}) AS k FROM stance_versions v WHERE v.record_id = ANY(${recordIds}) ORDER BY k) pairs`;
+
+/**
+ * The condition on stance_versions v that it belongs to a pair of the records `recordIds`: the
+ * records of those pairs found through the pairs' rows of stance_in_force (its key), and the
+ * records themselves, new ones among them.
+ */
+export const PAIRS_OF_RECORDS = (recordIds: string) => `v.record_id IN (
+    SELECT f.record_id FROM stance_in_force f WHERE (f.country, f.topic_id) IN (SELECT p.country, p.topic_id FROM stance_versions p WHERE p.record_id = ANY(${recordIds}))
+    UNION SELECT unnest(${recordIds}))`;
