@@ -2,6 +2,7 @@ export * from './entities';
 export * from './projections';
 export * from './projector';
 export * from './stance-queries';
+export type { ReadPath } from './stance-statements';
 export * from './stance-views';
 export * from './stance-versions';
 export * from './read-models-schema.migration';

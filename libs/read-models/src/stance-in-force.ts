@@ -1,11 +1,12 @@
 /**
  * stance_in_force: for each (country, topic), the plane of (day, instant) cut into rectangles, each
- * the days `valid` × the instants `known` over which one version is the stance in force: the
- * answer to "on D as known at K" is the one rectangle holding (D, K), found by one GiST probe per
- * (country, topic), however long the history. The rectangles of a (country, topic) are derived
- * from all its versions, so they are rebuilt whole whenever one of them changes (the same rule as
- * the queries over stance_versions: latest effective_on <= D among the versions valid at K and not
- * retracted, ties to the record recorded last, then the record id).
+ * the days `valid` × the instants `known` over which one version is the stance in force, with every
+ * column an answer shows of that version (covering: an answer reads this table alone, no join back
+ * to stance_versions): the answer to "on D as known at K" is the one rectangle holding (D, K),
+ * found by one GiST probe per (country, topic), however long the history. The rectangles of a
+ * (country, topic) are derived from all its versions, so they are rebuilt whole whenever one of
+ * them changes (the same rule as the queries over stance_versions: latest effective_on <= D among
+ * the versions valid at K and not retracted, ties to the record recorded last, then the record id).
  *
  * How, in one statement over the versions of the pairs `pairsWhere` (a condition on
  * stance_versions v):
@@ -15,12 +16,19 @@
  * - the instants where the set of versions changes (`breaks`, one array per pair) cut transaction
  *   time into slices; each version is in the slices from its start to its end (`alive`);
  * - per slice, the winner of each day is in force from that day to the next day that has one;
- * - consecutive slices where a version holds the same days make one rectangle;
- * - a record in force nowhere keeps one empty row, so that the rows of a pair name all its records.
+ * - consecutive slices where a version holds the same days make one rectangle, which takes the
+ *   version's columns;
+ * - a record in force nowhere keeps one empty row (its version 0's columns), so that the rows of a
+ *   pair name all its records.
  */
+/** The columns of stance_in_force after its ranges and keys, as stance_versions names them. */
+export const IN_FORCE_COLUMNS = 'stance, score, effective_on, headline, summary, conditions, commitment, source, record_recorded_at, correction_ids, retracted';
+const ALL_COLUMNS = `country, topic_id, valid, known, record_id, version, ${IN_FORCE_COLUMNS}`;
+const FROM_PAIR = IN_FORCE_COLUMNS.split(', ').map((column) => `p.${column}`).join(', ');
+
 export const IN_FORCE_SQL = (pairsWhere: string) => `
   WITH pair AS MATERIALIZED (
-    SELECT v.country, v.topic_id, v.record_id, v.version, v.effective_on, v.record_recorded_at, v.known_from, v.known_until, v.retracted
+    SELECT v.country, v.topic_id, v.record_id, v.version, v.known_from, v.known_until, ${IN_FORCE_COLUMNS.split(', ').map((column) => `v.${column}`).join(', ')}
       FROM stance_versions v WHERE ${pairsWhere}),
   versions AS MATERIALIZED (
     SELECT country, topic_id, record_id, version, effective_on, record_recorded_at, known_from, ends FROM (
@@ -46,14 +54,28 @@ export const IN_FORCE_SQL = (pairsWhere: string) => `
     SELECT country, topic_id, daterange(effective_on, valid_until) AS valid,
            tstzrange(min(t), CASE WHEN bool_or(t_next IS NULL) THEN NULL ELSE max(t_next) END) AS known, record_id, version
       FROM runs GROUP BY country, topic_id, record_id, version, effective_on, valid_until, run)
-  INSERT INTO stance_in_force (country, topic_id, valid, known, record_id, version)
-  SELECT * FROM rectangles
+  INSERT INTO stance_in_force (${ALL_COLUMNS})
+  SELECT r.country, r.topic_id, r.valid, r.known, r.record_id, r.version, ${FROM_PAIR}
+    FROM rectangles r JOIN pair p ON p.record_id = r.record_id AND p.version = r.version
    -- Evaluated once, before the first row: the old rectangles are gone before the new ones go in.
    WHERE (SELECT count(*) FROM removed) >= 0
   UNION ALL
   -- A record in force nowhere keeps an empty row: every record of a pair is found through the pair's rows (PAIRS_OF_RECORDS).
-  SELECT DISTINCT ON (p.record_id) p.country, p.topic_id, 'empty', 'empty', p.record_id, 0
-    FROM pair p WHERE NOT EXISTS (SELECT 1 FROM rectangles r WHERE r.record_id = p.record_id) AND (SELECT count(*) FROM removed) >= 0`;
+  SELECT p.country, p.topic_id, 'empty', 'empty', p.record_id, 0, ${FROM_PAIR}
+    FROM pair p WHERE p.version = 0 AND NOT EXISTS (SELECT 1 FROM rectangles r WHERE r.record_id = p.record_id) AND (SELECT count(*) FROM removed) >= 0`;
+
+/**
+ * The GiST indexes the questions probe: a country's stances, a topic's matrix and shifts, and the
+ * one-row question (country and topic) over an expression only it names (stance-statements.ts
+ * ONE_PAIR). Measured on the bench's 1M-event history, a country's stances on its last day as
+ * known late: 193 pages read through the country's index, 751 over stance_versions; the one-row
+ * question: 7 pages through the pair's, 204 through the country's.
+ */
+export const IN_FORCE_INDEXES = [
+  `CREATE INDEX stance_in_force_country ON stance_in_force USING gist (country, valid, known)`,
+  `CREATE INDEX stance_in_force_topic ON stance_in_force USING gist (topic_id, valid, known)`,
+  `CREATE INDEX stance_in_force_pair ON stance_in_force USING gist ((country || topic_id), valid, known)`,
+];
 
 /** The pair of a version as one text, the key its rectangles' lane and lock are taken by. */
 export const PAIR_KEY = (alias: string) => `${alias}.country || ' ' || ${alias}.topic_id`;

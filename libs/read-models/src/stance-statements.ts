@@ -1,9 +1,11 @@
-import { StanceRevisionRow, StanceVersionRow } from './entities';
+import { StanceInForceRow, StanceRevisionRow, StanceVersionRow } from './entities';
 import { nullColumns, selectColumns } from './entity-columns';
 import { directionOf, type RevisionRow, type Shift, type TimelineEntry, toRevisionView, toView, type VersionRow, VIEWED_REVISION, VIEWED_VERSION } from './stance-views';
 
 /** The version columns of a statement over `stance_versions v`. */
 const VERSION_COLUMNS = selectColumns(StanceVersionRow, 'v', VIEWED_VERSION);
+/** The same columns over `stance_in_force v`, which holds them as stance_versions does. */
+const IN_FORCE_COLUMNS = selectColumns(StanceInForceRow, 'v', VIEWED_VERSION);
 /** VERSION_COLUMNS but the first, empty, for a row holding a revision of the record. */
 const NO_VERSION = nullColumns(StanceVersionRow, VIEWED_VERSION.slice(1));
 /** The revision columns of a statement over `stance_revisions r`. */
@@ -21,23 +23,45 @@ const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_u
 const IN_FORCE_ORDER = `v.effective_on DESC, v.record_recorded_at DESC, v.record_id DESC`;
 
 /**
- * The versions in force on `day` as known at `knownAt` where `where` (on stance_in_force f): one
- * rectangle per (country, topic) holds the point, found through the GiST index of the equality
- * `where` names (stance-in-force.ts), and its version read by key.
+ * Where the questions "on day D as known at K" read the version in force of each (country, topic):
+ * `in-force`, the covering rectangles of stance_in_force, one GiST probe per (country, topic)
+ * whatever the length of the history (what the service reads); `versions`, stance_versions, the
+ * versions valid at K filtered and the latest effective_on <= D picked per pair, over the whole
+ * history (the plain form, kept as the reference the property specs hold the rectangles to, and
+ * as the bench's "before").
  */
-const inForce = (table: Table, where: string, day: string, knownAt: string) => `${table('stance_in_force')} f
-   JOIN ${table('stance_versions')} v ON v.record_id = f.record_id AND v.version = f.version
-  WHERE ${where} AND f.valid @> ${day}::date AND f.known @> ${knownAt}::timestamptz`;
+export type ReadPath = 'in-force' | 'versions';
+
+/**
+ * The select list `columns` of the versions in force on `day` as known at `knownAt` where
+ * `where` (on v; `pair` is the column an answer has one row per: topic_id or country), ordered by it.
+ */
+function inForce(table: Table, path: ReadPath, columns: (versionColumns: string) => string, where: string, pair: string, day: string, knownAt: string): string {
+  if (path === 'in-force') {
+    return `SELECT ${columns(IN_FORCE_COLUMNS)} FROM ${table('stance_in_force')} v
+  WHERE ${where} AND v.valid @> ${day}::date AND v.known @> ${knownAt}::timestamptz
+  ORDER BY v.${pair}`;
+  }
+  return `SELECT DISTINCT ON (v.${pair}) ${columns(VERSION_COLUMNS)}
+   FROM ${table('stance_versions')} v
+  WHERE ${where} AND v.effective_on <= ${day}::date AND ${VALID_AT(knownAt + '::timestamptz')} AND NOT v.retracted
+  ORDER BY v.${pair}, ${IN_FORCE_ORDER}`;
+}
 
 /** Per topic, the version of country $1 in force on $2 as known at $3 (with `onTopic`, of topic $4 only). */
-export const stancesInForceSql = (table: Table, onTopic: boolean) => `SELECT true AS present, ${VERSION_COLUMNS}
-   FROM ${inForce(table, `f.country = $1${onTopic ? ' AND f.topic_id = $4' : ''}`, '$2', '$3')}
-  ORDER BY f.topic_id`;
+export const stancesInForceSql = (table: Table, onTopic: boolean, path: ReadPath = 'in-force') =>
+  inForce(table, path, (columns) => `true AS present, ${columns}`, onTopic ? ONE_PAIR(path) : 'v.country = $1', 'topic_id', '$2', '$3');
+
+/**
+ * Country $1 and topic $4. On the rectangles, through the pair's own GiST index, over an
+ * expression no other question names (stance_in_force_pair): with an index on the two columns,
+ * the planner, which cannot tell how few rows a probe of ranges finds, also takes it for a
+ * country's or a topic's question alone, where it reads several times the pages of theirs.
+ */
+const ONE_PAIR = (path: ReadPath) => (path === 'in-force' ? `(v.country || v.topic_id) = ($1::text || $4::text) COLLATE "C"` : 'v.country = $1 AND v.topic_id = $4');
 
 /** Per country, the version in force on $2 as known at $3, for topic $1. */
-export const matrixSql = (table: Table) => `SELECT true AS present, ${VERSION_COLUMNS}
-   FROM ${inForce(table, 'f.topic_id = $1', '$2', '$3')}
-  ORDER BY f.country`;
+export const matrixSql = (table: Table, path: ReadPath = 'in-force') => inForce(table, path, (columns) => `true AS present, ${columns}`, 'v.topic_id = $1', 'country', '$2', '$3');
 
 export type TimelineRow = VersionRow & RevisionRow & { part: number };
 
@@ -91,9 +115,9 @@ export function timelineEntries(rows: TimelineRow[], includeRetracted: boolean):
  * Topic $1 between days $2 and $3 as known at $4: both matrices, kept only for the countries that
  * changed (parts 0 and 1), and the records of those countries that took effect in between (part 2).
  */
-export function shiftsSql(table: Table): string {
+export function shiftsSql(table: Table, path: ReadPath = 'in-force'): string {
   const versions = table('stance_versions');
-  const inForceOn = (day: string) => `SELECT ${VERSION_COLUMNS} FROM ${inForce(table, 'f.topic_id = $1', day, '$4')}`;
+  const inForceOn = (day: string) => inForce(table, path, (columns) => columns, 'v.topic_id = $1', 'country', day, '$4');
   return `WITH before AS (${inForceOn('$2')}), after AS (${inForceOn('$3')}),
           changed AS (SELECT coalesce(b.country, a.country) AS country
                         FROM before b FULL JOIN after a ON a.country = b.country
