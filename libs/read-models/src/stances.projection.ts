@@ -77,6 +77,15 @@ const REBUILD_SQL = (revisionsWhere: string) => `
 const TOUCHED_RECORDS = (events: string) =>
   `ARRAY(SELECT CASE WHEN e.event_type = 'StanceRecorded' THEN e.event_id ELSE (e.data->>'recordId')::uuid END FROM ${events} WHERE e.event_type IN (${sqlList(STANCE_TYPES)}))`;
 
+/**
+ * Per record a batch's stance events touch, its pair and the instant from which its versions
+ * change: a record's recording, a revision's (not before its record's, as versionsOf has it).
+ */
+const CUTS = (events: string) => `SELECT v.country, v.topic_id,
+         CASE WHEN e.event_type = 'StanceRecorded' THEN (e.metadata->>'recordedAt')::timestamptz ELSE greatest((e.metadata->>'recordedAt')::timestamptz, v.record_recorded_at) END AS t
+    FROM ${events} JOIN stance_versions v ON v.version = 0 AND v.record_id = CASE WHEN e.event_type = 'StanceRecorded' THEN e.event_id ELSE (e.data->>'recordId')::uuid END
+   WHERE e.event_type IN (${sqlList(STANCE_TYPES)})`;
+
 /** At the end of a bulk load, a lane's share is by (country, topic): the rectangles of a pair read the versions of all its records. */
 const RECORDS_OF_LANE = (inLane: (key: string) => string) => `record_id IN (SELECT r.record_id FROM stance_records r WHERE ${inLane(PAIR_KEY('r'))})`;
 
@@ -109,7 +118,7 @@ export const stancesProjection = defineProjection({
     { eventTypes: STANCE_TYPES, sql: (events) => LOCK_PAIRS_SQL(TOUCHED_RECORDS(events)), atEndOfBulkLoad: () => 'SELECT 1' },
     {
       eventTypes: STANCE_TYPES,
-      sql: (events) => IN_FORCE_SQL(PAIRS_OF_RECORDS(TOUCHED_RECORDS(events))),
+      sql: (events) => IN_FORCE_SQL(PAIRS_OF_RECORDS(TOUCHED_RECORDS(events)), CUTS(events)),
       atEndOfBulkLoad: (inLane) => IN_FORCE_SQL(inLane(PAIR_KEY('v'))),
     },
   ],
