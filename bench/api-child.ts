@@ -1,15 +1,12 @@
 /**
  * The HTTP service in a process of its own, so that the load generator does not share its event
  * loop (on a 2-core machine, an in-process autocannon halves what the service can answer).
- * Args: databaseUrl [fastify|express|unchecked|bare|versions]. Once listening, issues a key holding every role
+ * Args: databaseUrl [fastify|express|unchecked|bare]. Once listening, issues a key holding every role
  * and prints `{"port": N, "authorization": "Bearer ..."}`; closes on SIGTERM.
  * `unchecked` is the same Fastify app built with createApp's `everyRequestAs`: no credential is
  * checked, each request is the bench's caller (to measure what the check costs, bench/http.ts).
  * `bare` is the Fastify app without each request's metrics and log line (createApp's
  * `withoutRequestObservation`), to measure what they cost; traced-api-child.ts adds tracing.
- * `versions` is the service as deployed but for the questions on a day, which read stance_versions
- * (the plain reference, StanceQueries.readBy) instead of the rectangles of stance_in_force: the
- * "before" of bench/random-queries.ts.
  * `express` serves the same modules on Nest's Express adapter, for bench/platforms.ts; it has
  * neither the edge nor the access check (both are Fastify hooks), so each request is made the
  * bench's caller as `unchecked` does. It needs @nestjs/platform-express, which the project does
@@ -22,7 +19,6 @@ import type { INestApplication } from '@nestjs/common';
 import { AccessKeys, commandContext, type Principal } from '@stance-ledger/application';
 import { ROLES } from '@stance-ledger/domain';
 import { type InfrastructureOptions, validateConfig } from '@stance-ledger/platform';
-import { StanceQueries } from '@stance-ledger/read-models';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../apps/api/src/app.module';
 import { createApp } from '../apps/api/src/create-app';
@@ -64,7 +60,6 @@ async function main(): Promise<void> {
     mode === 'express'
       ? await createExpressApp(options)
       : await createApp(options, mode === 'unchecked' ? { everyRequestAs: BENCH_CALLER } : mode === 'bare' ? { withoutRequestObservation: true } : {});
-  if (mode === 'versions') app.get(StanceQueries).readBy('versions');
   await app.listen(0, '127.0.0.1');
   process.once('SIGTERM', () => {
     void app.close().then(() => process.exit(0));

@@ -188,34 +188,25 @@ export async function measureRandomQueries(
 
 /** The variant of the service as it runs: the statements StanceQueries sends. */
 export const servedStatements = (name: AnalystStatement) => analystStatementText(name);
-/** The "before": the questions on a day read over stance_versions (api-child's `versions` mode). */
-export const versionsStatements = (name: AnalystStatement) => analystStatementText(name, undefined, 'versions');
 
 /**
  * Standalone, on a kept history (bench/history-db.ts prints its URL):
- *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/random-queries.ts DATABASE_URL [seconds] [rounds] [compare]
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/random-queries.ts DATABASE_URL [seconds] [rounds]
  * (compiled: npm run build:bench, then node dist/bench/random-queries.js …, as npm run bench measures).
- * With `compare`, the service as deployed (stance_in_force) and its "before" (stance_versions, api-child
- * `versions`), both running, measured in alternating order each round.
+ * To compare read paths, pass measureRandomQueries one variant per service (each its api and its
+ * statements): bench/results/random-questions.md was measured so, on this branch's commit 9ae1090.
  */
 if (require.main === module) {
-  const [databaseUrl, seconds = '8', rounds = '1', compare] = process.argv.slice(2);
+  const [databaseUrl, seconds = '8', rounds = '1'] = process.argv.slice(2);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   (async () => {
     const { startApi } = await import('./http');
-    const apis: RunningApi[] = [];
+    const api = await startApi(databaseUrl);
     try {
-      const variants: QueryVariant[] = [];
-      apis.push(await startApi(databaseUrl));
-      variants.push({ label: 'stance_in_force', api: apis[0], statementText: servedStatements });
-      if (compare === 'compare') {
-        apis.push(await startApi(databaseUrl, 'api-child', ['versions']));
-        variants.push({ label: 'stance_versions', api: apis[1], statementText: versionsStatements });
-      }
-      const rows = await measureRandomQueries(variants, databaseUrl, Number(seconds), log, { rounds: Number(rounds) });
+      const rows = await measureRandomQueries([{ label: 'ours', api, statementText: servedStatements }], databaseUrl, Number(seconds), log, { rounds: Number(rounds) });
       for (const row of rows) log(`| ${row.measure} | ${row.ours} | ${row.raw} | ${row.ratio} | ${row.note} |`);
     } finally {
-      for (const api of apis) await api.stop();
+      await api.stop();
     }
   })().then(
     () => process.exit(0),

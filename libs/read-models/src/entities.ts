@@ -146,70 +146,6 @@ export class StanceVersionRow {
   correctionIds: string[];
 }
 
-/**
- * The days `valid` × the instants `known` over which version (record_id, version) is the stance
- * of (country, topic) in force (stance-in-force.ts), with that version's columns as
- * stance_versions holds them (covering: an answer reads no other table). The rectangles of a pair
- * never overlap. A record in force nowhere has one row with both ranges empty.
- * Read through GiST indexes (made by their migration, which TypeORM does not describe).
- */
-@Entity({ name: 'stance_in_force' })
-@Index('stance_in_force_country', { synchronize: false })
-@Index('stance_in_force_topic', { synchronize: false })
-@Index('stance_in_force_pair', { synchronize: false })
-export class StanceInForceRow {
-  @PrimaryColumn({ type: 'char', length: 2, collation: 'C' })
-  country: string;
-
-  @PrimaryColumn({ type: 'text', name: 'topic_id', collation: 'C' })
-  topicId: string;
-
-  @PrimaryColumn('daterange')
-  valid: string;
-
-  @PrimaryColumn('tstzrange')
-  known: string;
-
-  @PrimaryColumn('uuid', { name: 'record_id' })
-  recordId: string;
-
-  @Column('int')
-  version: number;
-
-  @Column('text')
-  stance: string;
-
-  @Column('smallint')
-  score: number;
-
-  @Column('date', { name: 'effective_on' })
-  effectiveOn: string;
-
-  @Column('text')
-  headline: string;
-
-  @Column('text', { nullable: true })
-  summary: string | null;
-
-  @Column('text', { nullable: true })
-  conditions: string | null;
-
-  @Column('text', { nullable: true })
-  commitment: string | null;
-
-  @Column('jsonb')
-  source: StanceSource;
-
-  @Column('timestamptz', { name: 'record_recorded_at' })
-  recordRecordedAt: Date;
-
-  @Column('uuid', { name: 'correction_ids', array: true })
-  correctionIds: string[];
-
-  @Column('boolean')
-  retracted: boolean;
-}
-
 /** How far into the log the read models are: written in the same transaction as they are. */
 @Entity({ name: 'projection_checkpoints' })
 export class ProjectionCheckpointRow {
@@ -224,4 +160,4 @@ export class ProjectionCheckpointRow {
   updatedAt: Date;
 }
 
-export const READ_MODEL_ENTITIES = [TopicRow, StanceRecordRow, StanceRevisionRow, StanceVersionRow, StanceInForceRow, ProjectionCheckpointRow];
+export const READ_MODEL_ENTITIES = [TopicRow, StanceRecordRow, StanceRevisionRow, StanceVersionRow, ProjectionCheckpointRow];

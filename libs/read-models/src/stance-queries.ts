@@ -1,7 +1,7 @@
 import type { CalendarDate } from '@stance-ledger/domain';
 import type { DataSource, EntityManager } from 'typeorm';
 import { READ_MODELS_CHECKPOINT, readCheckpoint } from './projector';
-import { matrixSql, type ReadPath, shiftsOf, shiftsSql, stancesInForceSql, type Table, timelineEntries, timelineSql, type TimelineRow } from './stance-statements';
+import { matrixSql, shiftsOf, shiftsSql, stancesInForceSql, type Table, timelineEntries, timelineSql, type TimelineRow } from './stance-statements';
 import { type AsOf, type AtPosition, type Shift, type StanceView, type TimelineEntry, type TopicView, toView, type VersionRow } from './stance-views';
 
 export class SnapshotNotFoundError extends Error {
@@ -16,12 +16,12 @@ const SNAPSHOT_NAME = /^[a-z0-9_]{1,40}$/;
 
 /** The statements of the analysts' questions, by name: the SQL and, for a question on one topic, the parameter naming it. */
 const ANALYST_STATEMENTS = {
-  stance_in_force: { sql: (table: Table, path: ReadPath) => stancesInForceSql(table, true, path), topicParameter: 4 },
-  stances_in_force: { sql: (table: Table, path: ReadPath) => stancesInForceSql(table, false, path), topicParameter: undefined },
+  stance_in_force: { sql: (table: Table) => stancesInForceSql(table, true), topicParameter: 4 },
+  stances_in_force: { sql: (table: Table) => stancesInForceSql(table, false), topicParameter: undefined },
   matrix: { sql: matrixSql, topicParameter: 1 },
-  timeline: { sql: (table: Table) => timelineSql(table), topicParameter: 2 },
+  timeline: { sql: timelineSql, topicParameter: 2 },
   shifts: { sql: shiftsSql, topicParameter: 1 },
-} satisfies Record<string, { sql: (table: Table, path: ReadPath) => string; topicParameter: number | undefined }>;
+} satisfies Record<string, { sql: (table: Table) => string; topicParameter: number | undefined }>;
 
 export type AnalystStatement = keyof typeof ANALYST_STATEMENTS;
 
@@ -32,11 +32,11 @@ export type AnalystStatement = keyof typeof ANALYST_STATEMENTS;
  * matrix (topicId, on, knownAt), timeline (country, topicId, knownAt, from, to), shifts (topicId,
  * from, to, knownAt). Exported for the bench's raw limit: the same SQL, through pg alone.
  */
-export function analystStatementText(name: AnalystStatement, table: Table & ((name: string) => string) = (table: string) => table, path: ReadPath = 'in-force'): string {
+export function analystStatementText(name: AnalystStatement, table: Table & ((name: string) => string) = (table: string) => table): string {
   const { sql, topicParameter } = ANALYST_STATEMENTS[name];
   const topicCheck = topicParameter === undefined ? '' : `, EXISTS (SELECT 1 FROM ${table('topics')} WHERE topic_id = $${topicParameter}) AS topic_found`;
   return `SELECT cp.position::text AS checkpoint${topicCheck}, r.* FROM ${table('projection_checkpoints')} cp
-           LEFT JOIN LATERAL (${sql(table, path)}) r ON true
+           LEFT JOIN LATERAL (${sql(table)}) r ON true
           WHERE cp.projection = '${READ_MODELS_CHECKPOINT}'`;
 }
 
@@ -55,25 +55,13 @@ export class StanceQueries {
     private readonly dataSource: DataSource,
     /** Schema of a snapshot built by `replay --until-…`; the live read models when absent. */
     private readonly snapshotSchema?: string,
-    /**
-     * Where the questions on a day read the versions in force (stance-statements.ts ReadPath):
-     * the rectangles of stance_in_force; `versions` only for the property specs' reference and
-     * the bench's comparison.
-     */
-    private path: ReadPath = 'in-force',
   ) {}
 
   /** The same questions, answered from a named snapshot of the read models. */
   inSnapshot(name: string | undefined): StanceQueries {
     if (name === undefined) return this;
     if (!SNAPSHOT_NAME.test(name)) throw new SnapshotNotFoundError(name);
-    return new StanceQueries(this.dataSource, `snapshot_${name}`, this.path);
-  }
-
-  /** From now on, the questions on a day read by `path` (for the bench's before and after, on one running service). */
-  readBy(path: ReadPath): this {
-    this.path = path;
-    return this;
+    return new StanceQueries(this.dataSource, `snapshot_${name}`);
   }
 
   async checkpoint(): Promise<bigint> {
@@ -125,7 +113,7 @@ export class StanceQueries {
     const onTopic = ANALYST_STATEMENTS[name].topicParameter !== undefined;
     let rows: (Row & { checkpoint: string; present: boolean | null; topic_found?: boolean })[];
     try {
-      rows = await this.run(this.path === 'in-force' ? name : `${name}_${this.path}`, analystStatementText(name, this.table, this.path), parameters);
+      rows = await this.run(name, analystStatementText(name, this.table), parameters);
     } catch (error) {
       const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
       // A snapshot schema that does not exist reads as an unknown table.

@@ -1,11 +1,9 @@
-import { StanceInForceRow, StanceRevisionRow, StanceVersionRow } from './entities';
+import { StanceRevisionRow, StanceVersionRow } from './entities';
 import { nullColumns, selectColumns } from './entity-columns';
 import { directionOf, type RevisionRow, type Shift, type TimelineEntry, toRevisionView, toView, type VersionRow, VIEWED_REVISION, VIEWED_VERSION } from './stance-views';
 
 /** The version columns of a statement over `stance_versions v`. */
 const VERSION_COLUMNS = selectColumns(StanceVersionRow, 'v', VIEWED_VERSION);
-/** The same columns over `stance_in_force v`, which holds them as stance_versions does. */
-const IN_FORCE_COLUMNS = selectColumns(StanceInForceRow, 'v', VIEWED_VERSION);
 /** VERSION_COLUMNS but the first, empty, for a row holding a revision of the record. */
 const NO_VERSION = nullColumns(StanceVersionRow, VIEWED_VERSION.slice(1));
 /** The revision columns of a statement over `stance_revisions r`. */
@@ -14,7 +12,7 @@ const REVISION_COLUMNS = selectColumns(StanceRevisionRow, 'r', VIEWED_REVISION);
 const NO_REVISION = nullColumns(StanceRevisionRow, VIEWED_REVISION);
 
 /** The tables a statement reads: the live read models' or a snapshot's. */
-export type Table = (name: 'stance_versions' | 'stance_revisions' | 'stance_in_force') => string;
+export type Table = (name: 'stance_versions' | 'stance_revisions') => string;
 
 /** Versions as the log stood at $knownAt: recorded by then, with the revisions recorded by then. */
 const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_until IS NULL OR v.known_until > ${knownAt})`;
@@ -22,46 +20,18 @@ const VALID_AT = (knownAt: string) => `v.known_from <= ${knownAt} AND (v.known_u
 /** "Latest effective date, ties to the record recorded last"; ids break exact ties, never arrival order. */
 const IN_FORCE_ORDER = `v.effective_on DESC, v.record_recorded_at DESC, v.record_id DESC`;
 
-/**
- * Where the questions "on day D as known at K" read the version in force of each (country, topic):
- * `in-force`, the covering rectangles of stance_in_force, one GiST probe per (country, topic)
- * whatever the length of the history (what the service reads); `versions`, stance_versions, the
- * versions valid at K filtered and the latest effective_on <= D picked per pair, over the whole
- * history (the plain form, kept as the reference the property specs hold the rectangles to, and
- * as the bench's "before").
- */
-export type ReadPath = 'in-force' | 'versions';
-
-/**
- * The select list `columns` of the versions in force on `day` as known at `knownAt` where
- * `where` (on v; `pair` is the column an answer has one row per: topic_id or country), ordered by it.
- */
-function inForce(table: Table, path: ReadPath, columns: (versionColumns: string) => string, where: string, pair: string, day: string, knownAt: string): string {
-  if (path === 'in-force') {
-    return `SELECT ${columns(IN_FORCE_COLUMNS)} FROM ${table('stance_in_force')} v
-  WHERE ${where} AND v.valid @> ${day}::date AND v.known @> ${knownAt}::timestamptz
-  ORDER BY v.${pair}`;
-  }
-  return `SELECT DISTINCT ON (v.${pair}) ${columns(VERSION_COLUMNS)}
-   FROM ${table('stance_versions')} v
-  WHERE ${where} AND v.effective_on <= ${day}::date AND ${VALID_AT(knownAt + '::timestamptz')} AND NOT v.retracted
-  ORDER BY v.${pair}, ${IN_FORCE_ORDER}`;
-}
-
 /** Per topic, the version of country $1 in force on $2 as known at $3 (with `onTopic`, of topic $4 only). */
-export const stancesInForceSql = (table: Table, onTopic: boolean, path: ReadPath = 'in-force') =>
-  inForce(table, path, (columns) => `true AS present, ${columns}`, onTopic ? ONE_PAIR(path) : 'v.country = $1', 'topic_id', '$2', '$3');
-
-/**
- * Country $1 and topic $4. On the rectangles, through the pair's own GiST index, over an
- * expression no other question names (stance_in_force_pair): with an index on the two columns,
- * the planner, which cannot tell how few rows a probe of ranges finds, also takes it for a
- * country's or a topic's question alone, where it reads several times the pages of theirs.
- */
-const ONE_PAIR = (path: ReadPath) => (path === 'in-force' ? `(v.country || v.topic_id) = ($1::text || $4::text) COLLATE "C"` : 'v.country = $1 AND v.topic_id = $4');
+export const stancesInForceSql = (table: Table, onTopic: boolean) => `SELECT DISTINCT ON (v.topic_id) true AS present, ${VERSION_COLUMNS}
+   FROM ${table('stance_versions')} v
+  WHERE v.country = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
+        ${onTopic ? 'AND v.topic_id = $4' : ''}
+  ORDER BY v.topic_id, ${IN_FORCE_ORDER}`;
 
 /** Per country, the version in force on $2 as known at $3, for topic $1. */
-export const matrixSql = (table: Table, path: ReadPath = 'in-force') => inForce(table, path, (columns) => `true AS present, ${columns}`, 'v.topic_id = $1', 'country', '$2', '$3');
+export const matrixSql = (table: Table) => `SELECT DISTINCT ON (v.country) true AS present, ${VERSION_COLUMNS}
+   FROM ${table('stance_versions')} v
+  WHERE v.topic_id = $1 AND v.effective_on <= $2::date AND ${VALID_AT('$3::timestamptz')} AND NOT v.retracted
+  ORDER BY v.country, ${IN_FORCE_ORDER}`;
 
 export type TimelineRow = VersionRow & RevisionRow & { part: number };
 
@@ -115,9 +85,12 @@ export function timelineEntries(rows: TimelineRow[], includeRetracted: boolean):
  * Topic $1 between days $2 and $3 as known at $4: both matrices, kept only for the countries that
  * changed (parts 0 and 1), and the records of those countries that took effect in between (part 2).
  */
-export function shiftsSql(table: Table, path: ReadPath = 'in-force'): string {
+export function shiftsSql(table: Table): string {
   const versions = table('stance_versions');
-  const inForceOn = (day: string) => inForce(table, path, (columns) => columns, 'v.topic_id = $1', 'country', day, '$4');
+  const inForceOn = (day: string) => `SELECT DISTINCT ON (v.country) ${VERSION_COLUMNS}
+       FROM ${versions} v
+      WHERE v.topic_id = $1 AND v.effective_on <= ${day}::date AND ${VALID_AT('$4::timestamptz')} AND NOT v.retracted
+      ORDER BY v.country, ${IN_FORCE_ORDER}`;
   return `WITH before AS (${inForceOn('$2')}), after AS (${inForceOn('$3')}),
           changed AS (SELECT coalesce(b.country, a.country) AS country
                         FROM before b FULL JOIN after a ON a.country = b.country

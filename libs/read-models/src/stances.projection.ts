@@ -1,6 +1,5 @@
 import { STANCE_SCORES } from '@stance-ledger/domain';
 import { defineProjection, type EventType, sqlList } from './projection/read-model';
-import { IN_FORCE_SQL, LOCK_PAIRS_SQL, PAIR_KEY, PAIRS_OF_RECORDS } from './stance-in-force';
 import { FIRST_VERSION_COLUMNS } from './stance-versions';
 
 /** The stance's score on the scale, from the domain's own table (NULL for an unknown stance, which no row accepts). */
@@ -73,25 +72,9 @@ const REBUILD_SQL = (revisionsWhere: string) => `
          record_recorded_at, known_from, lead(known_from) OVER (PARTITION BY record_id ORDER BY version), retracted, correction_ids
     FROM version`;
 
-/** The records a batch's stance events touch: each StanceRecorded's own, each revision's `recordId`. */
-const TOUCHED_RECORDS = (events: string) =>
-  `ARRAY(SELECT CASE WHEN e.event_type = 'StanceRecorded' THEN e.event_id ELSE (e.data->>'recordId')::uuid END FROM ${events} WHERE e.event_type IN (${sqlList(STANCE_TYPES)}))`;
-
 /**
- * Per record a batch's stance events touch, its pair and the instant from which its versions
- * change: a record's recording, a revision's (not before its record's, as versionsOf has it).
- */
-const CUTS = (events: string) => `SELECT v.country, v.topic_id,
-         CASE WHEN e.event_type = 'StanceRecorded' THEN (e.metadata->>'recordedAt')::timestamptz ELSE greatest((e.metadata->>'recordedAt')::timestamptz, v.record_recorded_at) END AS t
-    FROM ${events} JOIN stance_versions v ON v.version = 0 AND v.record_id = CASE WHEN e.event_type = 'StanceRecorded' THEN e.event_id ELSE (e.data->>'recordId')::uuid END
-   WHERE e.event_type IN (${sqlList(STANCE_TYPES)})`;
-
-/** At the end of a bulk load, a lane's share is by (country, topic): the rectangles of a pair read the versions of all its records. */
-const RECORDS_OF_LANE = (inLane: (key: string) => string) => `record_id IN (SELECT r.record_id FROM stance_records r WHERE ${inLane(PAIR_KEY('r'))})`;
-
-/**
- * Stance records, their corrections and retractions, the bitemporal versions derived from
- * them, and the rectangles of each (country, topic) (stance-in-force.ts). Every record gets its version 0 with its batch; the later versions of a record a revision
+ * Stance records, their corrections and retractions, and the bitemporal versions derived from
+ * them. Every record gets its version 0 with its batch; the later versions of a record a revision
  * touches are rebuilt from version 0 and all its revisions, by one more statement, so the result
  * does not depend on the order revisions arrive in. A record's revisions follow it into its lane:
  * they name it by `recordId`.
@@ -102,8 +85,6 @@ export const stancesProjection = defineProjection({
     { table: 'stance_records', key: ['record_id'] },
     { table: 'stance_revisions', key: ['event_id'], readsThrough: ['(record_id)'] },
     { table: 'stance_versions', key: ['record_id', 'version'] },
-    // Empty rows of several records share (country, topic_id, valid, known): the record tells them apart.
-    { table: 'stance_in_force', key: ['country', 'topic_id', 'valid', 'known', 'record_id'] },
   ],
   laneKey: `CASE WHEN event_type = 'StanceRecorded' THEN event_id::text ELSE data->>'recordId' END`,
   changes: [
@@ -112,14 +93,7 @@ export const stancesProjection = defineProjection({
       eventTypes: REVISION_TYPES,
       sql: (events) => REBUILD_SQL(`record_id = ANY(ARRAY(SELECT DISTINCT (e.data->>'recordId')::uuid FROM ${events} WHERE e.event_type IN (${sqlList(REVISION_TYPES)})))`),
       // Every record a revision names (the lane's share), whichever range it came in.
-      atEndOfBulkLoad: (inLane) => REBUILD_SQL(RECORDS_OF_LANE(inLane)),
-    },
-    // The pairs' rectangles, after their versions: locked first, then rebuilt by a statement that sees the versions committed meanwhile.
-    { eventTypes: STANCE_TYPES, sql: (events) => LOCK_PAIRS_SQL(TOUCHED_RECORDS(events)), atEndOfBulkLoad: () => 'SELECT 1' },
-    {
-      eventTypes: STANCE_TYPES,
-      sql: (events) => IN_FORCE_SQL(PAIRS_OF_RECORDS(TOUCHED_RECORDS(events)), CUTS(events)),
-      atEndOfBulkLoad: (inLane) => IN_FORCE_SQL(inLane(PAIR_KEY('v'))),
+      atEndOfBulkLoad: (inLane) => REBUILD_SQL(inLane('record_id::text')),
     },
   ],
 });

@@ -30,7 +30,6 @@ import {
   ReadModelsPayloadStatistics1767657600009,
   ReadModelsSchema1767657600001,
   ReadModelsSettledAt1767657600005,
-  StanceInForce1767657600020,
   StanceRecordsWithoutPayload1767657600010,
 } from '@stance-ledger/read-models';
 import { LoggerModule } from 'nestjs-pino';
@@ -59,7 +58,6 @@ export const MIGRATIONS = [
   StanceRecordsWithoutPayload1767657600010,
   AccessKeys1767657600011,
   EventStoreDropSupersededAppends1767657600012,
-  StanceInForce1767657600020,
 ];
 
 export interface InfrastructureOptions {
