@@ -6,7 +6,8 @@
  * API child issued (bench/api-child.ts).
  * Standalone: node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/http.ts DATABASE_URL [seconds] [all|queries|appends|keycheck]
  * (the raw limit of appends then runs in a schema raw_http of that database, dropped after;
- * keycheck: the cost of the key check alone, 3 rounds).
+ * keycheck: the cost of the key check alone, 3 rounds). The analysts' questions with random
+ * parameters, uncached: bench/random-queries.ts, standalone the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';

@@ -11,11 +11,14 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { childArguments, childOptions } from './child-script';
+import { randomPaths, type RandomSpec } from './random-paths';
 
-/** Request n goes to paths[n % paths.length]. */
+/** Request n goes to paths[n % paths.length], or, with `random`, to a fresh path of its own. */
 export interface PacedRequest {
   method?: 'GET' | 'POST';
   paths: string[];
+  /** Random parameters per request (bench/random-paths.ts), drawn in the order requests are sent. */
+  random?: RandomSpec;
   body?: string;
   /** The Authorization header of every request. */
   authorization?: string;
@@ -46,6 +49,7 @@ export async function pacedLoad(base: string, request: PacedRequest, rate: numbe
     ...(request.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(request.body) }),
     ...(request.authorization ? { authorization: request.authorization } : {}),
   };
+  const nextRandom = request.random ? randomPaths(request.random) : undefined;
   const start = performance.now() + 20;
   await new Promise<void>((done) => {
     const settle = (n: number, due: number, ok: boolean) => {
@@ -59,7 +63,7 @@ export async function pacedLoad(base: string, request: PacedRequest, rate: numbe
       for (; sent < total && start + (sent * 1000) / rate <= now; sent++) {
         const n = sent;
         const due = start + (n * 1000) / rate;
-        const outgoing = http.request({ agent, hostname, port, method: request.method ?? 'GET', path: request.paths[n % request.paths.length], headers }, (response) => {
+        const outgoing = http.request({ agent, hostname, port, method: request.method ?? 'GET', path: nextRandom ? nextRandom() : request.paths[n % request.paths.length], headers }, (response) => {
           response.resume();
           response.on('end', () => settle(n, due, (response.statusCode ?? 500) < 300));
           response.on('error', () => settle(n, due, false));

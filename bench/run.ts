@@ -30,6 +30,7 @@ import { measureFeedFanOut } from './feed';
 import { measureWebhooks } from './webhooks';
 import { APPEND_TOPIC, measureAppends, measureKeyCheck, measureObservability, measureQueries, startApi } from './http';
 import { percentile } from './paced-load';
+import { measureRandomQueries, servedStatements } from './random-queries';
 
 type Row = { measure: string; ours?: string; raw?: string; peer?: string; ratio?: string; note?: string };
 const rows: Row[] = [];
@@ -428,6 +429,8 @@ async function main(): Promise<void> {
     const api = await startApi(oursUrl);
     try {
       rows.push(...(await measureQueries(api, HTTP_SECONDS, log, !smoke)));
+      // The same questions as analysts ask them: random parameters, a past knownAt, uncached.
+      rows.push(...(await measureRandomQueries([{ label: 'ours', api, statementText: servedStatements }], oursUrl, HTTP_SECONDS, log)));
       rows.push(...(await measureAppends(api, rawHttpUrl, HTTP_SECONDS, APPEND_TOPIC, log)));
     } finally {
       await api.stop();

@@ -14,6 +14,32 @@ export class SnapshotNotFoundError extends Error {
 
 const SNAPSHOT_NAME = /^[a-z0-9_]{1,40}$/;
 
+/** The statements of the analysts' questions, by name: the SQL and, for a question on one topic, the parameter naming it. */
+const ANALYST_STATEMENTS = {
+  stance_in_force: { sql: (table: Table) => stancesInForceSql(table, true), topicParameter: 4 },
+  stances_in_force: { sql: (table: Table) => stancesInForceSql(table, false), topicParameter: undefined },
+  matrix: { sql: matrixSql, topicParameter: 1 },
+  timeline: { sql: timelineSql, topicParameter: 2 },
+  shifts: { sql: shiftsSql, topicParameter: 1 },
+} satisfies Record<string, { sql: (table: Table) => string; topicParameter: number | undefined }>;
+
+export type AnalystStatement = keyof typeof ANALYST_STATEMENTS;
+
+/**
+ * The whole text of an analyst question's statement: its rows and, from the same snapshot, the
+ * checkpoint and (for a question on one topic) whether the topic exists. Its parameters:
+ * stance_in_force (country, on, knownAt, topicId), stances_in_force (country, on, knownAt),
+ * matrix (topicId, on, knownAt), timeline (country, topicId, knownAt, from, to), shifts (topicId,
+ * from, to, knownAt). Exported for the bench's raw limit: the same SQL, through pg alone.
+ */
+export function analystStatementText(name: AnalystStatement, table: Table & ((name: string) => string) = (table: string) => table): string {
+  const { sql, topicParameter } = ANALYST_STATEMENTS[name];
+  const topicCheck = topicParameter === undefined ? '' : `, EXISTS (SELECT 1 FROM ${table('topics')} WHERE topic_id = $${topicParameter}) AS topic_found`;
+  return `SELECT cp.position::text AS checkpoint${topicCheck}, r.* FROM ${table('projection_checkpoints')} cp
+           LEFT JOIN LATERAL (${sql(table)}) r ON true
+          WHERE cp.projection = '${READ_MODELS_CHECKPOINT}'`;
+}
+
 /** The part of pg's Pool these reads use (the driver under TypeORM's DataSource). */
 interface PgPool {
   query<Row>(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
@@ -80,25 +106,14 @@ export class StanceQueries {
 
   /**
    * One statement for the hot reads: its rows and the checkpoint come from the one snapshot a
-   * statement sees, without a transaction's extra round trips. With `topicParameter`, it also
-   * says whether the topic numbered so exists, in that same snapshot. `name` names its text.
+   * statement sees, without a transaction's extra round trips (analystStatementText). For a
+   * question on one topic, it also says whether the topic exists, in that same snapshot.
    */
-  private async statement<Row>(
-    name: string,
-    sql: string,
-    parameters: unknown[],
-    topicParameter?: number,
-  ): Promise<{ position: bigint; rows: Row[]; topicFound?: boolean }> {
-    const topicCheck = topicParameter === undefined ? '' : `, EXISTS (SELECT 1 FROM ${this.table('topics')} WHERE topic_id = $${topicParameter}) AS topic_found`;
+  private async statement<Row>(name: AnalystStatement, parameters: unknown[]): Promise<{ position: bigint; rows: Row[]; topicFound?: boolean }> {
+    const onTopic = ANALYST_STATEMENTS[name].topicParameter !== undefined;
     let rows: (Row & { checkpoint: string; present: boolean | null; topic_found?: boolean })[];
     try {
-      rows = await this.run(
-        name,
-        `SELECT cp.position::text AS checkpoint${topicCheck}, r.* FROM ${this.table('projection_checkpoints')} cp
-           LEFT JOIN LATERAL (${sql}) r ON true
-          WHERE cp.projection = '${READ_MODELS_CHECKPOINT}'`,
-        parameters,
-      );
+      rows = await this.run(name, analystStatementText(name, this.table), parameters);
     } catch (error) {
       const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
       // A snapshot schema that does not exist reads as an unknown table.
@@ -108,7 +123,7 @@ export class StanceQueries {
     return {
       position: BigInt(rows[0]?.checkpoint ?? '0'),
       rows: rows.filter((row) => row.present !== null),
-      ...(topicParameter === undefined ? {} : { topicFound: rows[0]?.topic_found === true }),
+      ...(onTopic ? { topicFound: rows[0]?.topic_found === true } : {}),
     };
   }
 
@@ -149,16 +164,14 @@ export class StanceQueries {
     const onTopic = topicId !== undefined;
     const { position, rows, topicFound } = await this.statement<VersionRow>(
       onTopic ? 'stance_in_force' : 'stances_in_force',
-      stancesInForceSql(this.table, onTopic),
       onTopic ? [country, on, knownAt, topicId] : [country, on, knownAt],
-      onTopic ? 4 : undefined,
     );
     return { position, value: rows.map(toView), ...(topicFound === undefined ? {} : { topicFound }) };
   }
 
   /** The topic's matrix: every country with a stance in force on `on` as known at `knownAt`. */
   async matrix(topicId: string, { on, knownAt }: AsOf): Promise<AtPosition<StanceView[]>> {
-    const { position, rows, topicFound } = await this.statement<VersionRow>('matrix', matrixSql(this.table), [topicId, on, knownAt], 1);
+    const { position, rows, topicFound } = await this.statement<VersionRow>('matrix', [topicId, on, knownAt]);
     return { position, value: rows.map(toView), topicFound: topicFound === true };
   }
 
@@ -173,9 +186,7 @@ export class StanceQueries {
   ): Promise<AtPosition<TimelineEntry[]>> {
     const { position, rows, topicFound } = await this.statement<TimelineRow>(
       'timeline',
-      timelineSql(this.table),
       [country, topicId, options.knownAt, options.from ?? '-infinity', options.to ?? 'infinity'],
-      2,
     );
     return { position, value: timelineEntries(rows, options.includeRetracted), topicFound: topicFound === true };
   }
@@ -184,9 +195,7 @@ export class StanceQueries {
   async shifts(topicId: string, options: { from: CalendarDate; to: CalendarDate; knownAt: Date }): Promise<AtPosition<Shift[]>> {
     const { position, rows, topicFound } = await this.statement<VersionRow & { part: number }>(
       'shifts',
-      shiftsSql(this.table),
       [topicId, options.from, options.to, options.knownAt],
-      1,
     );
     return { position, value: shiftsOf(rows), topicFound: topicFound === true };
   }
