@@ -14,18 +14,7 @@ export const EMBEDDED_DATABASE_NAME = 'stance_ledger';
 /** The folder's superuser password: read from DATA_DIR/postgres.password, generated there on first use. */
 export function folderPassword(dataDir: string): string {
   const file = join(resolve(dataDir), PASSWORD_FILE);
-  if (!existsSync(file)) {
-    // Written whole under another name, then linked: a process starting beside us never reads half a file.
-    const draft = `${file}.${process.pid}.draft`;
-    writePrivateFile(draft, `${randomBytes(32).toString('base64url')}\n`);
-    try {
-      linkSync(draft, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      rmSync(draft, { force: true });
-    }
-  }
+  createPrivateFileOnce(file, () => `${randomBytes(32).toString('base64url')}\n`);
   const stats = statSync(file);
   if ((stats.mode & 0o077) !== 0 && stats.uid === process.getuid?.()) chmodSync(file, 0o600);
   const password = readFileSync(file, 'utf8').trim();
@@ -41,20 +30,27 @@ export const WEBHOOK_KEY_FILE = 'webhook-secret.key';
 /** DATA_DIR/webhook-secret.key: read, or generated there (0600) on first use, as the password file is. */
 export function webhookKeyFile(dataDir: string): string {
   const file = join(resolve(dataDir), WEBHOOK_KEY_FILE);
-  if (!existsSync(file)) {
-    const draft = `${file}.${process.pid}.draft`;
-    writePrivateFile(draft, `${randomBytes(32).toString('hex')}\n`);
-    try {
-      linkSync(draft, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      rmSync(draft, { force: true });
-    }
-  }
+  createPrivateFileOnce(file, () => `${randomBytes(32).toString('hex')}\n`);
   const key = readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/i.test(key)) throw new Error(`${file} does not hold a webhook key (64 hex digits); it seals the webhooks' secrets: restore it rather than remove it`);
   return key;
+}
+
+/**
+ * Creates `file` (0600) with `content()` unless it exists. Written whole under another name, then
+ * linked: a process starting beside us never reads half a file, and of two racing, one wins.
+ */
+function createPrivateFileOnce(file: string, content: () => string): void {
+  if (existsSync(file)) return;
+  const draft = `${file}.${process.pid}.draft`;
+  writePrivateFile(draft, content());
+  try {
+    linkSync(draft, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
 }
 
 /** Created with mode 0600 from the start, so it is never readable by others, even for a moment. */
