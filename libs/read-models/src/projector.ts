@@ -10,7 +10,7 @@ import { sleep } from './projection/settling';
 export * from './projection/checkpoints';
 export type { BulkLoad } from './projection/in-database-catch-up';
 export type { ProjectorLog } from './projection/node-batches';
-export { allSettledOrThrow } from './projection/settling';
+export { allSettledOrThrow, sleep } from './projection/settling';
 
 /**
  * Batches of a catch-up (replay, snapshots, verification). In the database, 5,000 rather than
