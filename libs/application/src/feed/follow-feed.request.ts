@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsLogPosition } from '../http/request-validation';
 
-/** GET /feed's query: which changes, and from where. Each value of the lists is checked by parseFeedFilter. */
-export class FollowFeedRequest {
+/** Which changes: GET /feed's filters, and a webhook's. Each value of the lists is checked by parseFeedFilter. */
+export class FeedFilterRequest {
   @ApiPropertyOptional({ description: 'Only changes on these topics: one id or several, comma-separated', example: 'ukraine-multinational-force' })
   @IsOptional()
   @IsString({ message: 'topicId must be a topic id or a comma-separated list of them' })
@@ -15,7 +15,10 @@ export class FollowFeedRequest {
   @IsString({ message: 'country must be a country code or a comma-separated list of them' })
   @MaxLength(1000, { message: 'country must be at most 1000 characters' })
   country?: string;
+}
 
+/** GET /feed's query: which changes, and from where. */
+export class FollowFeedRequest extends FeedFilterRequest {
   @ApiPropertyOptional({
     description: 'Resume: first every matching change after this log position (an id the feed sent), then live ones. Last-Event-ID, when sent, takes precedence.',
     example: '42',

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { FeedChangeResponse } from '../feed/follow-feed.request';
+import { FeedChangeResponse, FeedFilterRequest } from '../feed/follow-feed.request';
 import { MAX_DESCRIPTION, MAX_URL } from './webhooks';
 
 /** POST /webhooks: where to push, and which changes (the same filters as GET /feed, checked by parseFeedFilter). */
-export class CreateWebhookRequest {
+export class CreateWebhookRequest extends FeedFilterRequest {
   @ApiProperty({
     description: 'The receiver: an absolute http(s) URL on a public address (or a host WEBHOOK_ALLOWED_HOSTS lists)',
     example: 'https://hooks.example.org/stance-ledger',
@@ -12,18 +12,6 @@ export class CreateWebhookRequest {
   @IsString({ message: 'url must be a string: an absolute http:// or https:// URL' })
   @MaxLength(MAX_URL, { message: `url must be at most ${MAX_URL} characters` })
   url: string;
-
-  @ApiPropertyOptional({ description: 'Only changes on these topics: one id or several, comma-separated', example: 'ukraine-multinational-force' })
-  @IsOptional()
-  @IsString({ message: 'topicId must be a topic id or a comma-separated list of them' })
-  @MaxLength(10_000, { message: 'topicId must be at most 10000 characters' })
-  topicId?: string;
-
-  @ApiPropertyOptional({ description: 'Only changes of these countries: ISO 3166-1 alpha-2 codes, comma-separated', example: 'ES,IT' })
-  @IsOptional()
-  @IsString({ message: 'country must be a country code or a comma-separated list of them' })
-  @MaxLength(1000, { message: 'country must be at most 1000 characters' })
-  country?: string;
 
   @ApiPropertyOptional({ description: 'What the watchlist is for', example: 'Southern Europe on the multinational force' })
   @IsOptional()
