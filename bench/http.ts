@@ -234,120 +234,121 @@ export async function measureAppends(api: RunningApi, rawDatabaseUrl: string | u
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const perSecond = (values: number[]) => `${Math.round(median(values)).toLocaleString('en')} (${Math.round(Math.min(...values)).toLocaleString('en')}–${Math.round(Math.max(...values)).toLocaleString('en')})`;
 
+/** One round's measures on one app: a query and the HTTP appends at saturation. */
+interface RoundMeasures {
+  read: autocannon.Result;
+  append: autocannon.Result;
+}
+
 /**
- * What checking the key costs a request: the service as deployed (every request's key checked)
- * against the same app built with `everyRequestAs` (bench/api-child.ts `unchecked`), both sent the
- * same Authorization header, on the same database. Each round starts one app, then the other
- * (the order alternating), and measures on it a query and the HTTP appends at saturation with
- * the connections and duration of the measures above; only one app runs at a time, projecting
- * its own appends as deployed. Before the measures, each app gets its first append on every
- * stream and a second of each load, untimed: what its start alone costs is not counted.
+ * Each round starts the app of each mode in turn (the order alternating, so that the machine's
+ * drift hits every mode alike) and measures on it a query and the HTTP appends at saturation with
+ * the connections and duration of the measures above; only one app runs at a time, projecting its
+ * own appends as deployed. Before the measures, each app gets its first append on every stream and
+ * a second of each load, untimed: what its start alone costs is not counted. Each app leaves the
+ * read models level with the log for the next.
  */
-export async function measureKeyCheck(databaseUrl: string, seconds: number, rounds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
-  const [query] = QUERY_ENDPOINTS;
-  const body = appendBody(topicId);
-  const modes = ['checked', 'unchecked'] as const;
-  const measured = Object.fromEntries(modes.map((mode) => [mode, { query: [] as number[], queryP99: [] as number[], append: [] as number[], appendP99: [] as number[], failures: 0 }]));
+async function alternatingRounds<Mode extends string>(
+  modes: readonly Mode[],
+  rounds: number,
+  start: (mode: Mode) => Promise<RunningApi>,
+  { path, body, seconds }: { path: string; body: string; seconds: number },
+  logRound: (round: number, mode: Mode, measures: RoundMeasures) => void,
+): Promise<Record<Mode, RoundMeasures[]>> {
+  const measured = Object.fromEntries(modes.map((mode) => [mode, [] as RoundMeasures[]])) as Record<Mode, RoundMeasures[]>;
   for (let round = 0; round < rounds; round++) {
     for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
-      const api = await startApi(databaseUrl, 'api-child', mode === 'unchecked' ? ['unchecked'] : []);
+      const api = await start(mode);
       const headers = authHeaders(api.authorization);
       try {
-        await checkedAnswer(api, query.path);
+        await checkedAnswer(api, path);
         await firstAppends(api, body);
         await projectionCaughtUp(api);
-        await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: 1, headers });
+        await autocannon({ url: `${api.base}${path}`, connections: 32, duration: 1, headers });
         await appendSaturation(api.base, api.authorization, 1, body);
         await projectionCaughtUp(api);
-        const read = await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: seconds, headers });
+        const read = await autocannon({ url: `${api.base}${path}`, connections: 32, duration: seconds, headers });
         const append = await appendSaturation(api.base, api.authorization, seconds, body);
-        // The next app starts on read models level with the log.
         await projectionCaughtUp(api);
-        const entry = measured[mode];
-        entry.query.push(read.requests.average);
-        entry.queryP99.push(read.latency.p99);
-        entry.append.push(append.requests.average);
-        entry.appendP99.push(append.latency.p99);
-        entry.failures += failures(read) + failures(append);
-        log(`key check, round ${round + 1}, ${mode}: ${query.label} ${Math.round(read.requests.average)} req/s (p99 ${read.latency.p99} ms), HTTP appends ${Math.round(append.requests.average)} req/s (p99 ${append.latency.p99} ms); ${failures(read) + failures(append)} non-2xx/errors`);
+        measured[mode].push({ read, append });
+        logRound(round + 1, mode, { read, append });
       } finally {
         await api.stop();
       }
     }
   }
-  const { checked, unchecked } = measured;
+  return measured;
+}
+
+const failuresOf = (measures: RoundMeasures[]) => measures.reduce((sum, { read, append }) => sum + failures(read) + failures(append), 0);
+const ratesOf = (measures: RoundMeasures[], what: keyof RoundMeasures) => measures.map((measure) => measure[what].requests.average);
+
+/**
+ * What checking the key costs a request: the service as deployed (every request's key checked)
+ * against the same app built with `everyRequestAs` (bench/api-child.ts `unchecked`), both sent the
+ * same Authorization header, on the same database, in alternating rounds.
+ */
+export async function measureKeyCheck(databaseUrl: string, seconds: number, rounds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
+  const [query] = QUERY_ENDPOINTS;
+  const { checked, unchecked } = await alternatingRounds(
+    ['checked', 'unchecked'] as const,
+    rounds,
+    (mode) => startApi(databaseUrl, 'api-child', mode === 'unchecked' ? ['unchecked'] : []),
+    { path: query.path, body: appendBody(topicId), seconds },
+    (round, mode, { read, append }) =>
+      log(`key check, round ${round}, ${mode}: ${query.label} ${Math.round(read.requests.average)} req/s (p99 ${read.latency.p99} ms), HTTP appends ${Math.round(append.requests.average)} req/s (p99 ${append.latency.p99} ms); ${failures(read) + failures(append)} non-2xx/errors`),
+  );
   // The event loop's time a check adds to a request at saturation, from the two rates.
   const addedMicros = (ours: number[], without: number[]) => {
     const added = 1e6 / median(ours) - 1e6 / median(without);
     return `${added >= 0 ? '+' : '−'}${Math.abs(added).toFixed(1)}`;
   };
-  const note = (what: 'query' | 'append') =>
-    `raw: the same app with no check (createApp's everyRequestAs), sent the same header; p99 ${median(checked[`${what}P99`])} / ${median(unchecked[`${what}P99`])} ms; ` +
-    `${addedMicros(checked[what], unchecked[what])} µs per request (1/rate checked − unchecked); ${rounds} round(s) alternating, ${checked.failures + unchecked.failures} non-2xx/errors in all`;
+  const p99 = (measures: RoundMeasures[], what: keyof RoundMeasures) => median(measures.map((measure) => measure[what].latency.p99));
+  const note = (what: keyof RoundMeasures) =>
+    `raw: the same app with no check (createApp's everyRequestAs), sent the same header; p99 ${p99(checked, what)} / ${p99(unchecked, what)} ms; ` +
+    `${addedMicros(ratesOf(checked, what), ratesOf(unchecked, what))} µs per request (1/rate checked − unchecked); ${rounds} round(s) alternating, ${failuresOf(checked) + failuresOf(unchecked)} non-2xx/errors in all`;
+  const row = (what: keyof RoundMeasures, measure: string): HttpRow => ({
+    measure,
+    ours: perSecond(ratesOf(checked, what)),
+    raw: perSecond(ratesOf(unchecked, what)),
+    ratio: `${(median(ratesOf(checked, what)) / median(ratesOf(unchecked, what))).toFixed(2)}× unchecked`,
+    note: note(what),
+  });
   return [
-    {
-      measure: `cost of the key check: query, ${query.label} (req/s at saturation, 32 connections)`,
-      ours: perSecond(checked.query),
-      raw: perSecond(unchecked.query),
-      ratio: `${(median(checked.query) / median(unchecked.query)).toFixed(2)}× unchecked`,
-      note: note('query'),
-    },
-    {
-      measure: 'cost of the key check: HTTP command appends (req/s at saturation, 16 connections)',
-      ours: perSecond(checked.append),
-      raw: perSecond(unchecked.append),
-      ratio: `${(median(checked.append) / median(unchecked.append)).toFixed(2)}× unchecked`,
-      note: note('append'),
-    },
+    row('read', `cost of the key check: query, ${query.label} (req/s at saturation, 32 connections)`),
+    row('append', 'cost of the key check: HTTP command appends (req/s at saturation, 16 connections)'),
   ];
 }
 
 /**
  * What observability costs the hot paths: the same query and HTTP appends at saturation, on the
- * same history, with the service started three ways, alternating order each round: `bare`
- * (no request metrics or log line, tracing off), `metrics` (as deployed: request metrics and log
- * line, tracing off) and `traced` (as `metrics`, plus tracing on with every span exported to an
- * exporter that drops it: traced-api-child.ts). Ratios of the medians.
+ * same history, with the service started three ways in alternating rounds: `bare` (no request
+ * metrics or log line, tracing off), `metrics` (as deployed: request metrics and log line, tracing
+ * off) and `traced` (as `metrics`, plus tracing on with every span exported to an exporter that
+ * drops it: traced-api-child.ts). Ratios of the medians.
  */
 export async function measureObservability(databaseUrl: string, seconds: number, rounds: number, topicId: string, log: (line: string) => void): Promise<HttpRow[]> {
   const [query] = QUERY_ENDPOINTS;
-  const body = appendBody(topicId);
-  const modes = ['bare', 'metrics', 'traced'] as const;
   const start = { bare: () => startApi(databaseUrl, 'api-child', ['bare']), metrics: () => startApi(databaseUrl), traced: () => startApi(databaseUrl, 'traced-api-child') };
-  const measured = Object.fromEntries(modes.map((mode) => [mode, { query: [] as number[], append: [] as number[], failures: 0 }])) as Record<(typeof modes)[number], { query: number[]; append: number[]; failures: number }>;
-  for (let round = 0; round < rounds; round++) {
-    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
-      const api = await start[mode]();
-      const headers = authHeaders(api.authorization);
-      try {
-        await checkedAnswer(api, query.path);
-        await firstAppends(api, body);
-        await projectionCaughtUp(api);
-        await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: 1, headers });
-        const read = await autocannon({ url: `${api.base}${query.path}`, connections: 32, duration: seconds, headers });
-        const append = await appendSaturation(api.base, api.authorization, seconds, body);
-        await projectionCaughtUp(api);
-        measured[mode].query.push(read.requests.average);
-        measured[mode].append.push(append.requests.average);
-        measured[mode].failures += failures(read) + failures(append);
-        log(`observability, round ${round + 1}, ${mode}: ${query.label} ${Math.round(read.requests.average)} req/s, HTTP appends ${Math.round(append.requests.average)} req/s; ${failures(read) + failures(append)} non-2xx/errors`);
-      } finally {
-        await api.stop();
-      }
-    }
-  }
-  const { bare, metrics, traced } = measured;
-  const ratio = (on: number[], off: number[]) => (median(on) / median(off)).toFixed(2);
-  const note = `bare: no request metrics or log line, tracing off; metrics: as deployed (tracing off); traced: metrics and tracing on, spans to an exporter that drops them; ${rounds} round(s) alternating, ${bare.failures + metrics.failures + traced.failures} non-2xx/errors in all`;
-  const row = (what: 'query' | 'append', measure: string): HttpRow => ({
+  const { bare, metrics, traced } = await alternatingRounds(
+    ['bare', 'metrics', 'traced'] as const,
+    rounds,
+    (mode) => start[mode](),
+    { path: query.path, body: appendBody(topicId), seconds },
+    (round, mode, { read, append }) =>
+      log(`observability, round ${round}, ${mode}: ${query.label} ${Math.round(read.requests.average)} req/s, HTTP appends ${Math.round(append.requests.average)} req/s; ${failures(read) + failures(append)} non-2xx/errors`),
+  );
+  const ratio = (on: RoundMeasures[], off: RoundMeasures[], what: keyof RoundMeasures) => (median(ratesOf(on, what)) / median(ratesOf(off, what))).toFixed(2);
+  const note = `bare: no request metrics or log line, tracing off; metrics: as deployed (tracing off); traced: metrics and tracing on, spans to an exporter that drops them; ${rounds} round(s) alternating, ${failuresOf(bare) + failuresOf(metrics) + failuresOf(traced)} non-2xx/errors in all`;
+  const row = (what: keyof RoundMeasures, measure: string): HttpRow => ({
     measure,
-    ours: `${perSecond(metrics[what])}; traced ${perSecond(traced[what])}`,
-    raw: perSecond(bare[what]),
-    ratio: `metrics on ${ratio(metrics[what], bare[what])}× off; tracing on ${ratio(traced[what], metrics[what])}× off`,
+    ours: `${perSecond(ratesOf(metrics, what))}; traced ${perSecond(ratesOf(traced, what))}`,
+    raw: perSecond(ratesOf(bare, what)),
+    ratio: `metrics on ${ratio(metrics, bare, what)}× off; tracing on ${ratio(traced, metrics, what)}× off`,
     note,
   });
   return [
-    row('query', `cost of metrics and tracing: query, ${query.label} (req/s at saturation, 32 connections)`),
+    row('read', `cost of metrics and tracing: query, ${query.label} (req/s at saturation, 32 connections)`),
     row('append', 'cost of metrics and tracing: HTTP command appends (req/s at saturation, 16 connections)'),
   ];
 }
