@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --events N] [-- --smoke]: ours, the raw PostgreSQL limit and a peer (Emmett)
+ * npm run bench [-- --events N] [-- --smoke] [-- --commands-only]: ours, the raw PostgreSQL limit and a peer (Emmett)
  * measured in the same run, on a fresh embedded PostgreSQL. Prints one table and writes it as
  * JSON and markdown under bench/results/. No figure here is asserted anywhere.
  */
@@ -40,8 +40,9 @@ const options = new Command()
   .option('--events <n>', 'events in the generated history', (value) => Number(value), 1_000_000)
   .option('--smoke', 'a tiny history and short runs, to prove the benchmark runs (CI)', false)
   .option('--rounds <n>', 'rounds of each timed measure (median, min, max reported)', (value) => Number(value), 3)
+  .option('--commands-only', 'only the command appends (step 1), logged and not written: to compare two commits alternately', false)
   .parse()
-  .opts<{ events: number; smoke: boolean; rounds: number }>();
+  .opts<{ events: number; smoke: boolean; rounds: number; commandsOnly: boolean }>();
 const smoke = options.smoke;
 const EVENTS = smoke ? 3000 : options.events;
 const ROUNDS = smoke ? 1 : options.rounds;
@@ -290,6 +291,12 @@ async function main(): Promise<void> {
     const raw16 = summary('raw, single-row INSERT, 16 in flight', runs.raw16);
     const peer16 = summary('peer, single appends, 16 in flight', runs.peer16);
     await context.close();
+    if (options.commandsOnly) {
+      await Promise.all([peer.close(), raw.end()]);
+      await emmettPool.close();
+      await emmettConnections.end().catch(() => undefined);
+      return;
+    }
 
     // The history, generated now so that the peer's batches carry the same events as our import.
     const historyFile = join(dataDir, 'history.ndjson');
