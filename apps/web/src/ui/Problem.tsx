@@ -37,3 +37,10 @@ export function Loading({ what }: { what: string }) {
     </p>
   );
 }
+
+/** A query's state while it has no answer: loading, or what went wrong. Renders nothing once answered. */
+export function QueryStatus({ query, what }: { query: { isPending: boolean; isError: boolean; error: unknown }; what: string }) {
+  if (query.isError) return <Problem error={query.error} />;
+  if (query.isPending) return <Loading what={what} />;
+  return null;
+}

@@ -4,7 +4,7 @@ import { useSearchParams } from 'react-router';
 import { ApiError, getJson } from '../api/client';
 import type { HistoryPage, IntegrityReport, LoggedEvent } from '../api/types';
 import { formatInstant } from '../ui/dates';
-import { Loading, Problem } from '../ui/Problem';
+import { Loading, Problem, QueryStatus } from '../ui/Problem';
 
 const PAGE = 50;
 const short = (hash: string) => `${hash.slice(0, 10)}…`;
@@ -50,8 +50,7 @@ export function AuditView() {
         ))}
         <button type="submit">Filter</button>
       </form>
-      {history.isPending && <Loading what="the history" />}
-      {history.isError && <Problem error={history.error} />}
+      <QueryStatus query={history} what="the history" />
       {history.data && <EventsTable events={history.data.events} onProvenance={setProvenanceOf} />}
       {history.data && (
         <p className="pager">
@@ -147,8 +146,7 @@ function ProvenancePanel({ eventId }: { eventId: string }) {
   return (
     <section className="panel" aria-label="Provenance">
       <h2>Provenance of {eventId}</h2>
-      {provenance.isPending && <Loading what="the provenance" />}
-      {provenance.isError && <Problem error={provenance.error} />}
+      <QueryStatus query={provenance} what="the provenance" />
       {provenance.data && <pre>{JSON.stringify(provenance.data, null, 2)}</pre>}
     </section>
   );

@@ -4,7 +4,7 @@ import { useCountryStances, useTimeline, useTopics } from '../api/queries';
 import type { TimelineEntry } from '../api/types';
 import { countryName } from '../ui/countries';
 import { addDays, dayNumber, isCalendarDate, todayUtc } from '../ui/dates';
-import { Loading, Problem } from '../ui/Problem';
+import { Problem, QueryStatus } from '../ui/Problem';
 import { STANCES, STANCE_COLOURS, scoreOf } from '../ui/stances';
 import { useSession } from '../app/session';
 import { ReviseRecord } from './ReviseRecord';
@@ -75,8 +75,7 @@ export function CountryView() {
               <Link to={`/topics/${topicId}?on=${on}`}>the whole map</Link>
             </small>
           </h2>
-          {timeline.isPending && <Loading what="the timeline" />}
-          {timeline.isError && <Problem error={timeline.error} />}
+          <QueryStatus query={timeline} what="the timeline" />
           {timeline.data && <TimelineChart entries={timeline.data.entries} />}
           {timeline.data && <TimelineList country={code.toUpperCase()} entries={timeline.data.entries} />}
         </>

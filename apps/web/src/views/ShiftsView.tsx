@@ -1,7 +1,7 @@
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useShifts, useTopic } from '../api/queries';
 import { addDays, isCalendarDate, todayUtc } from '../ui/dates';
-import { Loading, Problem } from '../ui/Problem';
+import { QueryStatus } from '../ui/Problem';
 import { StanceBadge } from './StanceBadge';
 
 export function ShiftsView() {
@@ -27,8 +27,7 @@ export function ShiftsView() {
         </div>
         {shifts.data && <p className="answer-head">Log position {shifts.data.position}</p>}
       </div>
-      {shifts.isPending && <Loading what="the shifts" />}
-      {shifts.isError && <Problem error={shifts.error} />}
+      <QueryStatus query={shifts} what="the shifts" />
       {shifts.data && shifts.data.shifts.length === 0 && <p>No country changed its stance between these days.</p>}
       {shifts.data && shifts.data.shifts.length > 0 && (
         <div className="table-scroll">

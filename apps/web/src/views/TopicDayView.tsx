@@ -5,7 +5,7 @@ import { useMatrix, useTopic, useTopicHistory } from '../api/queries';
 import type { MatrixRow, Stance } from '../api/types';
 import { isBehind, useReadModelPosition } from '../live/read-model-position';
 import { addDays, dayNumber, dayOfNumber, formatInstant, inputToInstant, instantToInput, isCalendarDate, todayUtc } from '../ui/dates';
-import { Loading, Problem } from '../ui/Problem';
+import { Problem, QueryStatus } from '../ui/Problem';
 import { NO_STANCE_FILL, STANCES, STANCE_COLOURS } from '../ui/stances';
 import { WorldMap } from './WorldMap';
 import { StanceBadge } from './StanceBadge';
@@ -158,8 +158,7 @@ export function TopicDayView() {
         </button>
       </div>
 
-      {matrix.isError && <Problem error={matrix.error} />}
-      {matrix.isPending && <Loading what="the stances" />}
+      <QueryStatus query={matrix} what="the stances" />
       {matrix.data && (
         <>
           <p className="answer-head" aria-live="polite">
