@@ -8,7 +8,6 @@ import { Authenticator } from './auth/authenticator';
 import { MeController } from './auth/me.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
-import { ProjectionStatus } from './metrics/projection-status';
 
 @Module({})
 export class AppModule {
@@ -17,7 +16,7 @@ export class AppModule {
       module: AppModule,
       imports: [InfrastructureModule.forRoot(options), StanceLedgerHttpModule, TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController, MeController],
-      providers: [Authenticator, AccessControl, AdminKeyBootstrap, ProjectionStatus],
+      providers: [Authenticator, AccessControl, AdminKeyBootstrap],
     };
   }
 }

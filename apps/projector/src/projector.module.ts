@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { StanceLedgerModule } from '@stance-ledger/application';
 import { InfrastructureModule, type InfrastructureOptions } from '@stance-ledger/platform';
 
-/** The projector on its own: no HTTP, just the log's subscription feeding the read models. */
+/** The projector on its own: the log's subscription feeding the read models (main.ts may add GET /metrics, nothing else). */
 @Module({})
 export class ProjectorAppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {

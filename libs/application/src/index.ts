@@ -26,6 +26,8 @@ export * from './projection/projector.service';
 export * from './demo-data/demo-data.loader';
 export * from './access-keys/access-keys';
 export * from './metrics/metrics';
+export * from './metrics/metrics-token';
+export * from './metrics/projection-status';
 export * from './access-keys/access-keys.migration';
 export * from './stance-ledger-http.module';
 export * from './http/access';

@@ -4,6 +4,7 @@ import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
 import { AccessKeys } from './access-keys/access-keys';
 import { Metrics } from './metrics/metrics';
+import { ProjectionStatus } from './metrics/projection-status';
 import { DecidedStates } from './shared/decided-states';
 import { APPLICATION_OPTIONS, type ApplicationOptions } from './shared/options';
 import { DefineTopicHandler } from './define-topic/define-topic.handler';
@@ -47,8 +48,9 @@ import { GetProvenanceHandler } from './stance-provenance/get-provenance.handler
     DemoDataLoader,
     AccessKeys,
     Metrics,
+    ProjectionStatus,
     { provide: StanceQueries, inject: [DataSource], useFactory: (dataSource: DataSource) => new StanceQueries(dataSource) },
   ],
-  exports: [CqrsModule, ProjectionProgress, ProjectorService, DemoDataLoader, StanceQueries, AccessKeys, Metrics],
+  exports: [CqrsModule, ProjectionProgress, ProjectorService, DemoDataLoader, StanceQueries, AccessKeys, Metrics, ProjectionStatus],
 })
 export class StanceLedgerModule {}

@@ -1,9 +1,8 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Access, type ProjectionState } from '@stance-ledger/application';
+import { Access, ProjectionStatus, type ProjectionState } from '@stance-ledger/application';
 import { StanceQueries } from '@stance-ledger/read-models';
 import { DataSource } from 'typeorm';
-import { ProjectionStatus } from '../metrics/projection-status';
 
 /** How long a probe waits on the database or the log before reporting it down. */
 const CHECK_TIMEOUT_MS = 2000;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { multinationalForce, spainOpensDoor } from '../../../../test/support/fixtures';
 import { startTestApp, type TestApp } from '../../../../test/support/test-app';
-import { PrometheusText } from './prometheus-text';
+import { PrometheusText } from '../../../../test/support/prometheus-text';
 
 const POST_STANCE = { route: '/countries/:code/stances', method: 'POST', status: '201' };
 

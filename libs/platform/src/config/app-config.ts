@@ -165,6 +165,16 @@ export class AppConfig {
   DECIDED_STATE_CACHE_EVENTS: number = 2_000_000;
 
   /**
+   * The projector run as its own process (`npm run projector`) serves GET /metrics on this port, on
+   * HOST; unset, it serves nothing. The API serves its own at GET /metrics on PORT.
+   */
+  @IsOptional()
+  @IsInt({ message: 'PROJECTOR_METRICS_PORT must be an integer between 1 and 65535' })
+  @Min(1, { message: 'PROJECTOR_METRICS_PORT must be an integer between 1 and 65535' })
+  @Max(65535, { message: 'PROJECTOR_METRICS_PORT must be an integer between 1 and 65535' })
+  PROJECTOR_METRICS_PORT?: number;
+
+  /**
    * GET /metrics then needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open to anyone
    * who reaches the port (a scraper on a private network).
    */
@@ -236,6 +246,7 @@ const OPTIONAL_SETTINGS = [
   'OIDC_AUDIENCE',
   'OIDC_JWKS_URI',
   'METRICS_TOKEN',
+  'PROJECTOR_METRICS_PORT',
   'BOOTSTRAP_ADMIN_KEY',
   'CORS_ORIGINS',
   'OTEL_EXPORTER_OTLP_ENDPOINT',

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type ProjectionState } from '@stance-ledger/application';
 import type { EventStore } from '@stance-ledger/event-store';
 import { StanceQueries } from '@stance-ledger/read-models';
+import { EVENT_STORE } from '../shared/tokens';
+import type { ProjectionState } from './metrics';
 
-/** The log head, the read models' checkpoint, the lag between them and the dead letters: read for GET /metrics and /health/ready. */
+/** The log head, the read models' checkpoint, the lag between them and the dead letters: read for GET /metrics (the API's and the projector process's) and /health/ready. */
 @Injectable()
 export class ProjectionStatus {
   /** The checkpoint last read while behind the head, and since when it has stood there (monotonic ms). */
