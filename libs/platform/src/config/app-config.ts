@@ -37,7 +37,13 @@ function IsHostList(): PropertyDecorator {
     });
 }
 
-const between = (name: string, min: number, max: number) => `${name} must be an integer between ${min} and ${max}`;
+/** An integer setting within [min, max]: one message naming the setting and both bounds for each rule. */
+function IntegerBetween(min: number, max: number): PropertyDecorator {
+  return (target, propertyName) => {
+    const message = `${String(propertyName)} must be an integer between ${min} and ${max}`;
+    for (const rule of [IsInt({ message }), Min(min, { message }), Max(max, { message })]) rule(target, propertyName as string);
+  };
+}
 
 /** Every setting the service reads from its environment, typed and checked at boot. */
 export class AppConfig {
@@ -53,9 +59,7 @@ export class AppConfig {
   })
   EVENTSTORE_CONNECTION_STRING?: string;
 
-  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
-  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
-  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  @IntegerBetween(0, 65535)
   PORT: number = 3000;
 
   /** Where the embedded PostgreSQL keeps its data, relative to the working directory. */
@@ -63,9 +67,7 @@ export class AppConfig {
   @MinLength(1, { message: 'DATA_DIR must be a non-empty path' })
   DATA_DIR: string = '.data';
 
-  @IsInt({ message: 'EMBEDDED_POSTGRES_PORT must be an integer between 1 and 65535' })
-  @Min(1, { message: 'EMBEDDED_POSTGRES_PORT must be an integer between 1 and 65535' })
-  @Max(65535, { message: 'EMBEDDED_POSTGRES_PORT must be an integer between 1 and 65535' })
+  @IntegerBetween(1, 65535)
   EMBEDDED_POSTGRES_PORT: number = 54329;
 
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
@@ -123,21 +125,15 @@ export class AppConfig {
   CORS_ORIGINS?: string;
 
   /** Requests per minute one credential (or, without one, one client address) may make. */
-  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 100000000' })
-  @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 100000000' })
-  @Max(100_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be an integer between 1 and 100000000' })
+  @IntegerBetween(1, 100_000_000)
   RATE_LIMIT_PER_MINUTE: number = 6000;
 
   /** How long a client may take to send a whole request (headers and body) before it is dropped. */
-  @IsInt({ message: 'REQUEST_TIMEOUT_MS must be an integer between 1000 and 600000' })
-  @Min(1000, { message: 'REQUEST_TIMEOUT_MS must be an integer between 1000 and 600000' })
-  @Max(600_000, { message: 'REQUEST_TIMEOUT_MS must be an integer between 1000 and 600000' })
+  @IntegerBetween(1000, 600_000)
   REQUEST_TIMEOUT_MS: number = 30_000;
 
   /** How long a query with minPosition waits for the projection before answering 503. */
-  @IsInt({ message: 'MIN_POSITION_WAIT_MS must be an integer between 0 and 60000' })
-  @Min(0, { message: 'MIN_POSITION_WAIT_MS must be an integer between 0 and 60000' })
-  @Max(60000, { message: 'MIN_POSITION_WAIT_MS must be an integer between 0 and 60000' })
+  @IntegerBetween(0, 60000)
   MIN_POSITION_WAIT_MS: number = 5000;
 
   /**
@@ -145,9 +141,7 @@ export class AppConfig {
    * before the request is answered 503 (with Retry-After): the bound on an answer while the
    * database is down. A refused connection fails at once.
    */
-  @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Min(100, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Max(60000, { message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @IntegerBetween(100, 60000)
   DATABASE_CONNECT_TIMEOUT_MS: number = 5000;
 
   /** OpenTelemetry: where traces go (OTLP over HTTP, `<endpoint>/v1/traces`); unset means tracing off. Read by the SDK itself, checked here. */
@@ -159,9 +153,7 @@ export class AppConfig {
    * How many events of decided state commands keep in memory (about 125 bytes per stance
    * record): enough for every country stream of the history, or commands re-read evicted ones.
    */
-  @IsInt({ message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
-  @Min(0, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
-  @Max(100_000_000, { message: 'DECIDED_STATE_CACHE_EVENTS must be an integer between 0 and 100000000' })
+  @IntegerBetween(0, 100_000_000)
   DECIDED_STATE_CACHE_EVENTS: number = 2_000_000;
 
   /**
@@ -169,9 +161,7 @@ export class AppConfig {
    * HOST; unset, it serves nothing. The API serves its own at GET /metrics on PORT.
    */
   @IsOptional()
-  @IsInt({ message: 'PROJECTOR_METRICS_PORT must be an integer between 1 and 65535' })
-  @Min(1, { message: 'PROJECTOR_METRICS_PORT must be an integer between 1 and 65535' })
-  @Max(65535, { message: 'PROJECTOR_METRICS_PORT must be an integer between 1 and 65535' })
+  @IntegerBetween(1, 65535)
   PROJECTOR_METRICS_PORT?: number;
 
   /**
@@ -188,15 +178,11 @@ export class AppConfig {
   WEB_DIR: string = 'dist/web';
 
   /** GET /feed: a heartbeat comment at least this often (15 s at most, so proxies keep the stream open). */
-  @IsInt({ message: 'FEED_HEARTBEAT_MS must be an integer between 100 and 15000' })
-  @Min(100, { message: 'FEED_HEARTBEAT_MS must be an integer between 100 and 15000' })
-  @Max(15_000, { message: 'FEED_HEARTBEAT_MS must be an integer between 100 and 15000' })
+  @IntegerBetween(100, 15_000)
   FEED_HEARTBEAT_MS: number = 15_000;
 
   /** GET /feed: bytes a follower may leave unread before it is disconnected (it resumes from its last id). */
-  @IsInt({ message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
-  @Min(1024, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
-  @Max(1024 ** 3, { message: 'FEED_CLIENT_BUFFER_BYTES must be an integer between 1024 and 1073741824' })
+  @IntegerBetween(1024, 1024 ** 3)
   FEED_CLIENT_BUFFER_BYTES: number = 1024 * 1024;
 
   /** Webhooks: whether this process delivers (`on`: the one holding the deliverer's lock does) or never (`off`). */
@@ -214,27 +200,19 @@ export class AppConfig {
   WEBHOOK_SECRET_KEY?: string;
 
   /** Webhooks: one attempt's bound, from connecting to the receiver's answer. */
-  @IsInt({ message: between('WEBHOOK_TIMEOUT_MS', 100, 120000) })
-  @Min(100, { message: between('WEBHOOK_TIMEOUT_MS', 100, 120000) })
-  @Max(120_000, { message: between('WEBHOOK_TIMEOUT_MS', 100, 120000) })
+  @IntegerBetween(100, 120_000)
   WEBHOOK_TIMEOUT_MS: number = 10_000;
 
   /** Webhooks: how long a batch is retried before the webhook is marked failing. */
-  @IsInt({ message: between('WEBHOOK_RETRY_HORIZON_MS', 0, 2592000000) })
-  @Min(0, { message: between('WEBHOOK_RETRY_HORIZON_MS', 0, 2592000000) })
-  @Max(30 * 24 * 3600 * 1000, { message: between('WEBHOOK_RETRY_HORIZON_MS', 0, 2592000000) })
+  @IntegerBetween(0, 30 * 24 * 3600 * 1000)
   WEBHOOK_RETRY_HORIZON_MS: number = 24 * 3600 * 1000;
 
   /** Webhooks: the first retry waits up to this (full jitter), each next one up to twice as long (at most 10 minutes). */
-  @IsInt({ message: between('WEBHOOK_RETRY_BASE_MS', 1, 600000) })
-  @Min(1, { message: between('WEBHOOK_RETRY_BASE_MS', 1, 600000) })
-  @Max(600_000, { message: between('WEBHOOK_RETRY_BASE_MS', 1, 600000) })
+  @IntegerBetween(1, 600_000)
   WEBHOOK_RETRY_BASE_MS: number = 1000;
 
   /** Webhooks: attempts in flight at once across webhooks (each webhook has one at a time). */
-  @IsInt({ message: between('WEBHOOK_MAX_CONCURRENT', 1, 1000) })
-  @Min(1, { message: between('WEBHOOK_MAX_CONCURRENT', 1, 1000) })
-  @Max(1000, { message: between('WEBHOOK_MAX_CONCURRENT', 1, 1000) })
+  @IntegerBetween(1, 1000)
   WEBHOOK_MAX_CONCURRENT: number = 16;
 }
 
