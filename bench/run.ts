@@ -260,6 +260,11 @@ async function main(): Promise<void> {
     const emmettPool = dumbo({ connectionString: emmettUrl, pool: emmettConnections });
     const peer = emmett.getPostgreSQLEventStore(emmettUrl, { connectionOptions: { dumbo: emmettPool } });
     await peer.schema.migrate();
+    const closePeer = async () => {
+      await peer.close();
+      await emmettPool.close();
+      await emmettConnections.end().catch(() => undefined);
+    };
     const versions = new Map<string, bigint>();
     const peerAppend = (round: number) => async (n: number) => {
       const stream = `country-${round}-${n % 193}`;
@@ -292,9 +297,7 @@ async function main(): Promise<void> {
     const peer16 = summary('peer, single appends, 16 in flight', runs.peer16);
     await context.close();
     if (options.commandsOnly) {
-      await Promise.all([peer.close(), raw.end()]);
-      await emmettPool.close();
-      await emmettConnections.end().catch(() => undefined);
+      await Promise.all([closePeer(), raw.end()]);
       return;
     }
 
@@ -329,9 +332,7 @@ async function main(): Promise<void> {
       }
       return { perSecond: read / ((performance.now() - started) / 1000) };
     }, 1);
-    await peer.close();
-    await emmettPool.close();
-    await emmettConnections.end().catch(() => undefined);
+    await closePeer();
 
     rows.push({ measure: 'command appends, 1 in flight (commands/s)', ours: spread(ours1.perSecond), raw: spread(raw1.perSecond), peer: spread(peer1.perSecond), ratio: `${fmt(median(ours1.perSecond) / median(raw1.perSecond))}× raw, ${fmt(median(ours1.perSecond) / median(peer1.perSecond))}× peer` });
     rows.push({ measure: 'command appends, 1 in flight: p50 / p99 (ms)', ours: `${fmt(median(ours1.p50))} / ${fmt(median(ours1.p99))}`, raw: `${fmt(median(raw1.p50))} / ${fmt(median(raw1.p99))}`, peer: `${fmt(median(peer1.p50))} / ${fmt(median(peer1.p99))}` });
