@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ROOT = join(__dirname, '..', '..');
@@ -18,17 +18,25 @@ export interface ApiChildProcess<Ready> {
   stop(): Promise<void>;
 }
 
+/** Runs a TypeScript `script` (absolute, or relative to the repository; through ts-node) as its own Node process, with `env` over `inherited`. */
+export function spawnTypeScript(
+  script: string,
+  { env = {}, stdio, inherited = process.env }: { env?: Record<string, string>; stdio: StdioOptions; inherited?: NodeJS.ProcessEnv },
+): ChildProcess {
+  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', resolve(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...inherited, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
+    stdio,
+  });
+}
+
 /**
  * Runs `script` (TypeScript, through ts-node) in a child process with `env` added, reading its stdout
  * line by line as it is written. For specs of what only a whole process shows: its log output, or
  * instrumentations that hook Node's module loader, which Jest replaces with its own in-process.
  */
 export async function startApiChildProcess<Ready>(script: string, env: Record<string, string> = {}): Promise<ApiChildProcess<Ready>> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script], {
-    cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = spawnTypeScript(script, { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const lines: Record<string, unknown>[] = [];
   const raw: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -1,20 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { EventStore } from '@stance-ledger/event-store';
 import { Projector, READ_MODEL_PROJECTIONS } from '@stance-ledger/read-models';
 import type { DataSource } from 'typeorm';
+import { spawnTypeScript } from './api-child-process';
 import { createMigratedDatabase } from './test-database';
-
-const ROOT = join(__dirname, '..', '..');
 
 /** Starts test/support/projector-process.ts in a child process and counts the batches it commits. */
 export function startProjectorProcess(env: Record<string, string>) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'test/support/projector-process.ts')],
-    { cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child: ChildProcess = spawnTypeScript('test/support/projector-process.ts', { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let batches = 0;
   let stderr = '';
   const waiters: { count: number; resolve: () => void }[] = [];

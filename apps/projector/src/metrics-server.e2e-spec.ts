@@ -1,24 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PostgresEventStore } from '@stance-ledger/event-store';
 import { freePort } from '@stance-ledger/platform';
+import { spawnTypeScript } from '../../../test/support/api-child-process';
 import { stanceEvent } from '../../../test/support/projector-crash';
 import { createMigratedDatabase } from '../../../test/support/test-database';
 import { PrometheusText } from '../../../test/support/prometheus-text';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const TOKEN = 'projector-metrics-token-for-the-spec';
 
 /** `npm run projector` as an operator starts it (apps/projector/src/main.ts), with its stdout kept. */
 function startProjector(env: Record<string, string>): { child: ChildProcess; output: string[] } {
   const { EVENTSTORE_CONNECTION_STRING: _log, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/projector/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...inherited, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnTypeScript('apps/projector/src/main.ts', { env, inherited, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => output.push(line));
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
