@@ -92,3 +92,21 @@ export async function startTestApp(
     },
   };
 }
+
+/**
+ * GET `path` (a health route, no credential) until it is 200 and `settled` holds for its body, for at most 20 s, as an
+ * orchestrator polls. Each check has a 2 s timeout by design, and on a loaded machine one may exceed it once, just
+ * after the start. Every answer that was not 200 on the way is printed with its body, so a failure shows what was down.
+ */
+export async function healthOnceUp(t: TestApp, path = '/health', settled: (body: { details: Record<string, Record<string, unknown>> }) => boolean = () => true) {
+  const notUp: unknown[] = [];
+  let response = await t.anonymous().get(path);
+  for (const giveUpAt = Date.now() + 20_000; (response.status !== 200 || !settled(response.body)) && Date.now() < giveUpAt; ) {
+    if (response.status !== 200) notUp.push(response.body);
+    await new Promise((done) => setTimeout(done, 50));
+    response = await t.anonymous().get(path);
+  }
+  if (notUp.length > 0) console.warn(`GET ${path} was ${notUp.length} time(s) not 200 before it was:`, JSON.stringify(notUp));
+  expect({ status: response.status, body: response.body }).toMatchObject({ status: 200 });
+  return response;
+}

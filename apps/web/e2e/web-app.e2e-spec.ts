@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { buildWebApp, launchChromium, SCREENSHOTS } from './browser';
 import { startDemoService, type DemoService } from './demo-service';
+import { healthOnceUp } from '../../../test/support/test-app';
 
 const FORCE = 'ukraine-multinational-force';
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -195,7 +196,7 @@ describe('The web app in a browser', () => {
     ]);
 
     // A day after the service's today (10 January 2026 on its clock) passes the browser's check (its today is later); the API refuses it.
-    const head = (await service.t.http().get('/health').expect(200)).body.details.projection.logHead;
+    const head = (await healthOnceUp(service.t)).body.details.projection.logHead;
     await page.goto(`${service.t.baseUrl}/app/record`);
     await page.getByLabel('Country').fill('PT');
     await page.getByLabel('Topic').selectOption(FORCE);
@@ -211,7 +212,7 @@ describe('The web app in a browser', () => {
     await shoot(page, 'record-refused-desktop');
     expect(await problem.textContent()).toMatch(/effectiveOn/);
     expect(await page.getByLabel('Effective on').getAttribute('aria-describedby')).toBe('record-effectiveOn-problem');
-    expect((await service.t.http().get('/health').expect(200)).body.details.projection.logHead).toBe(head);
+    expect((await healthOnceUp(service.t)).body.details.projection.logHead).toBe(head);
 
     // A check made in the browser first: an empty headline never reaches the API.
     await page.getByLabel('Headline').fill('');

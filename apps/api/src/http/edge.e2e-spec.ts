@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { startTestApp, type TestApp } from '../../../../test/support/test-app';
+import { healthOnceUp, startTestApp, type TestApp } from '../../../../test/support/test-app';
 import { DOCS_CSP } from './edge';
 
 const authorizationOf = (t: TestApp): Record<string, string> => {
@@ -15,7 +15,7 @@ describe('The edge: security headers', () => {
   afterAll(() => t.close());
 
   it('puts nosniff, a CSP that loads nothing, no-referrer and no framing on every API answer, refusals included', async () => {
-    for (const response of [await t.http().get('/topics').expect(200), await t.http().get('/topics').query({ bogus: '1' }).expect(400), await t.http().get('/health').expect(200)]) {
+    for (const response of [await t.http().get('/topics').expect(200), await t.http().get('/topics').query({ bogus: '1' }).expect(400), await healthOnceUp(t)]) {
       expect(response.headers).toMatchObject({
         'x-content-type-options': 'nosniff',
         'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
