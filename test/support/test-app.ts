@@ -6,6 +6,7 @@ import { validateConfig } from '@stance-ledger/platform';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/create-app';
 import { type EventStoreDbDouble, startEventStoreDbDouble } from '../eventstoredb-double';
+import { eventually } from './eventually';
 import { createTestDatabase } from './test-database';
 
 /** Every end-to-end spec runs on both logs: PostgreSQL, and EventStoreDB through its protocol double. */
@@ -100,13 +101,21 @@ export async function startTestApp(
  */
 export async function healthOnceUp(t: TestApp, path = '/health', settled: (body: { details: Record<string, Record<string, unknown>> }) => boolean = () => true) {
   const notUp: unknown[] = [];
-  let response = await t.anonymous().get(path);
-  for (const giveUpAt = Date.now() + 20_000; (response.status !== 200 || !settled(response.body)) && Date.now() < giveUpAt; ) {
-    if (response.status !== 200) notUp.push(response.body);
-    await new Promise((done) => setTimeout(done, 50));
-    response = await t.anonymous().get(path);
+  let last: { status: number; body: unknown } | undefined;
+  try {
+    return await eventually(
+      async () => {
+        const response = await t.anonymous().get(path);
+        last = { status: response.status, body: response.body };
+        if (response.status !== 200) notUp.push(response.body);
+        return response.status === 200 && settled(response.body) ? response : undefined;
+      },
+      `GET ${path} to answer 200 and settle`,
+      { ms: 20_000, pauseMs: 50 },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; its last answer: ${JSON.stringify(last)}`);
+  } finally {
+    if (notUp.length > 0) console.warn(`GET ${path} was ${notUp.length} time(s) not 200:`, JSON.stringify(notUp));
   }
-  if (notUp.length > 0) console.warn(`GET ${path} was ${notUp.length} time(s) not 200 before it was:`, JSON.stringify(notUp));
-  if (response.status !== 200) throw new Error(`GET ${path} was still ${response.status} after 20 s: ${JSON.stringify(response.body)}`);
-  return response;
 }

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { PostgresEventStore } from '@stance-ledger/event-store';
 import { freePort } from '@stance-ledger/platform';
 import { spawnTypeScript } from '../../../test/support/api-child-process';
+import { eventually } from '../../../test/support/eventually';
 import { stanceEvent } from '../../../test/support/projector-crash';
 import { createMigratedDatabase } from '../../../test/support/test-database';
 import { PrometheusText } from '../../../test/support/prometheus-text';
@@ -18,16 +19,6 @@ function startProjector(env: Record<string, string>): { child: ChildProcess; out
   createInterface({ input: child.stdout! }).on('line', (line) => output.push(line));
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
   return { child, output };
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await probe().catch(() => undefined);
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
 }
 
 describe('the projector process serves GET /metrics (PROJECTOR_METRICS_PORT)', () => {
@@ -92,7 +83,7 @@ describe('the projector process serves GET /metrics (PROJECTOR_METRICS_PORT)', (
     const wrong = await fetch(`${base}/metrics`, { headers: { Authorization: 'Bearer not-the-projector-metrics-token' } });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ message: 'not the METRICS_TOKEN' });
-    await eventually(async () => (projector.output.some((line) => line.includes('refused: not the METRICS_TOKEN')) ? true : undefined), 'the refusal in the log', 5_000);
+    await eventually(async () => (projector.output.some((line) => line.includes('refused: not the METRICS_TOKEN')) ? true : undefined), 'the refusal in the log', { ms: 5_000 });
     expect(projector.output.join('\n')).not.toContain(TOKEN);
   });
 
